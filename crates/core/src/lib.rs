@@ -1,0 +1,20 @@
+//! Custodian's domain: councils, people and roles, the permission matrix, the tamper-evident
+//! audit chain, incidents and password rules.
+//!
+//! This crate is pure. It performs no IO and owns no clock or source of randomness: callers pass
+//! `now` and any random number generator in, so every rule can be tested with fixed inputs.
+//! Storage is reached only through the traits in [`ports`].
+#![forbid(unsafe_code)]
+
+pub mod audit;
+pub mod council;
+pub mod ids;
+pub mod incident;
+pub mod passphrase;
+pub mod password;
+pub mod permission;
+pub mod person;
+pub mod ports;
+pub mod time;
+
+pub use ids::{CouncilId, PersonId};

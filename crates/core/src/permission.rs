@@ -1,0 +1,180 @@
+//! The permission matrix: the single place that decides who may do what.
+//!
+//! Every route asks [`may`] before acting. `docs/roles.md` shows the same table; a test checks
+//! the document against [`matrix_markdown`] so the two cannot drift apart.
+
+use crate::person::{Role, RoleSet};
+
+/// Something a person may try to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// See the home page and their own details.
+    ViewHome,
+    /// See the list of people and their details.
+    ViewPeople,
+    /// Invite a new person (sends a one-time link to set a password).
+    InvitePerson,
+    /// Change a person's name, email, roles or dates.
+    EditPerson,
+    /// Mark a person as having left (revokes sign-in).
+    MarkPersonLeft,
+    /// Read the audit log.
+    ViewAuditLog,
+    /// Download the audit log as CSV.
+    ExportAuditLog,
+    /// See the incident list.
+    ViewIncidents,
+    /// Report an incident.
+    ReportIncident,
+    /// See the council's settings.
+    ViewCouncilSettings,
+    /// Change the council's name and settings (such as which roles must use MFA).
+    EditCouncilSettings,
+}
+
+impl Action {
+    pub const ALL: [Action; 11] = [
+        Action::ViewHome,
+        Action::ViewPeople,
+        Action::InvitePerson,
+        Action::EditPerson,
+        Action::MarkPersonLeft,
+        Action::ViewAuditLog,
+        Action::ExportAuditLog,
+        Action::ViewIncidents,
+        Action::ReportIncident,
+        Action::ViewCouncilSettings,
+        Action::EditCouncilSettings,
+    ];
+
+    /// Plain description used in the roles document and in "you cannot do this" messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::ViewHome => "See the home page and their own details",
+            Action::ViewPeople => "See the list of people",
+            Action::InvitePerson => "Invite a person",
+            Action::EditPerson => "Change a person's details and roles",
+            Action::MarkPersonLeft => "Mark a person as left",
+            Action::ViewAuditLog => "Read the audit log",
+            Action::ExportAuditLog => "Download the audit log",
+            Action::ViewIncidents => "See incidents",
+            Action::ReportIncident => "Report an incident",
+            Action::ViewCouncilSettings => "See council settings",
+            Action::EditCouncilSettings => "Change council settings",
+        }
+    }
+
+    /// The roles allowed to take this action. The auditor is read-only: it appears only on
+    /// actions that change nothing.
+    pub fn allowed_roles(self) -> RoleSet {
+        use Role::*;
+        let everyone = RoleSet::of(&Role::ALL);
+        let officers = RoleSet::of(&[Clerk, Chair, ViceChair, ItProvider, Auditor]);
+        match self {
+            Action::ViewHome => everyone,
+            Action::ViewPeople => officers,
+            Action::InvitePerson => RoleSet::of(&[Clerk, ItProvider]),
+            Action::EditPerson => RoleSet::of(&[Clerk]),
+            Action::MarkPersonLeft => RoleSet::of(&[Clerk]),
+            Action::ViewAuditLog => RoleSet::of(&[Clerk, Chair, ViceChair, Auditor]),
+            Action::ExportAuditLog => RoleSet::of(&[Clerk, Auditor]),
+            Action::ViewIncidents => officers,
+            Action::ReportIncident => RoleSet::of(&[
+                Clerk,
+                Chair,
+                ViceChair,
+                Councillor,
+                Staff,
+                OtherAuthorisedUser,
+                ItProvider,
+            ]),
+            Action::ViewCouncilSettings => officers,
+            Action::EditCouncilSettings => RoleSet::of(&[Clerk]),
+        }
+    }
+
+    /// Whether the action changes anything (used to prove the auditor is read-only).
+    pub fn changes_state(self) -> bool {
+        matches!(
+            self,
+            Action::InvitePerson
+                | Action::EditPerson
+                | Action::MarkPersonLeft
+                | Action::ReportIncident
+                | Action::EditCouncilSettings
+        )
+    }
+}
+
+/// Whether someone holding `roles` may take `action`.
+pub fn may(roles: RoleSet, action: Action) -> bool {
+    roles.intersects(action.allowed_roles())
+}
+
+/// The matrix as a Markdown table, as published in `docs/roles.md`.
+pub fn matrix_markdown() -> String {
+    let mut out = String::from("| What | ");
+    out.push_str(
+        &Role::ALL
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(" | "),
+    );
+    out.push_str(" |\n|---|");
+    out.push_str(&"---|".repeat(Role::ALL.len()));
+    out.push('\n');
+    for action in Action::ALL {
+        out.push_str("| ");
+        out.push_str(action.describe());
+        out.push_str(" |");
+        for role in Role::ALL {
+            out.push_str(if may(RoleSet::of(&[role]), action) {
+                " yes |"
+            } else {
+                " no |"
+            });
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_auditor_can_change_nothing() {
+        let auditor = RoleSet::of(&[Role::Auditor]);
+        for action in Action::ALL.into_iter().filter(|a| a.changes_state()) {
+            assert!(!may(auditor, action), "auditor may {action:?}");
+        }
+        assert!(may(auditor, Action::ViewAuditLog));
+    }
+
+    #[test]
+    fn a_councillor_cannot_see_the_audit_log_or_invite_people() {
+        let councillor = RoleSet::of(&[Role::Councillor]);
+        assert!(!may(councillor, Action::ViewAuditLog));
+        assert!(!may(councillor, Action::InvitePerson));
+        assert!(may(councillor, Action::ReportIncident));
+    }
+
+    #[test]
+    fn nobody_without_a_role_may_do_anything() {
+        for action in Action::ALL {
+            assert!(!may(RoleSet::empty(), action));
+        }
+    }
+
+    #[test]
+    fn roles_document_shows_the_matrix_in_code() {
+        let doc = include_str!("../../../docs/roles.md");
+        assert!(
+            doc.contains(&matrix_markdown()),
+            "docs/roles.md is out of date; paste this table into it:\n{}",
+            matrix_markdown()
+        );
+    }
+}

@@ -1,0 +1,239 @@
+//! The storage seams. The domain and the web layer talk to storage only through these traits;
+//! `custodian-store` implements them on SQLite and PostgreSQL, and one contract test suite
+//! holds both implementations to the same behaviour.
+//!
+//! Every method that changes state takes the [`AuditEvent`] describing the change and must
+//! append it in the same transaction: a change without its audit entry cannot be committed.
+
+use crate::audit::{AuditEntry, AuditEvent, ChainHead};
+use crate::council::{Council, CouncilSettings};
+use crate::ids::{AccountId, CouncilId, IncidentId, PersonId};
+use crate::incident::Incident;
+use crate::person::{Email, Person};
+use jiff::Timestamp;
+use std::future::Future;
+
+/// Why a storage call failed. "Not found" is its own variant, chosen on purpose: a database
+/// failure is never turned into "nothing there".
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} was not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the database could not be used: {0}")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("a stored record could not be read: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A sign-in identity: one email address with its credentials. Accounts are installation-wide
+/// because IT-provider staff may serve several councils with one sign-in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub id: AccountId,
+    pub email: Email,
+    /// PHC string (Argon2id); never the password.
+    pub password_hash: String,
+    pub failed_attempts: i64,
+    pub locked_until: Option<Timestamp>,
+    /// Base32 TOTP secret once MFA is set up.
+    pub totp_secret: Option<String>,
+    /// SHA-256 hashes of unused recovery codes.
+    pub recovery_code_hashes: Vec<String>,
+    pub created_at: Timestamp,
+}
+
+/// A signed-in browser. Only the SHA-256 of the session token is stored, so a copy of the
+/// database cannot be used to take over a session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub token_hash: String,
+    pub account_id: AccountId,
+    pub council_id: CouncilId,
+    pub person_id: PersonId,
+    pub csrf_token: String,
+    /// False until the second factor has been given (when the account has one).
+    pub mfa_passed: bool,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+}
+
+/// A one-time link to set a password. Only the hash of the token is stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invitation {
+    pub token_hash: String,
+    pub council_id: CouncilId,
+    pub person_id: PersonId,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub used_at: Option<Timestamp>,
+}
+
+/// Filters for the audit-log page and its CSV export.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// Exact actor as stored (e.g. `person:<id>`).
+    pub actor: Option<String>,
+    /// Action prefix, e.g. `person.` or `signin.failed`.
+    pub action_prefix: Option<String>,
+    pub from: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    /// Return entries with a sequence number below this (newest first paging).
+    pub before_seq: Option<i64>,
+    pub limit: u32,
+}
+
+pub trait CouncilStore: Send + Sync {
+    /// Creates a council together with its first person (the Clerk), in one transaction.
+    fn create_council(
+        &self,
+        council: &Council,
+        clerk: &Person,
+        events: &[AuditEvent],
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    fn council(&self, id: CouncilId) -> impl Future<Output = StoreResult<Council>> + Send;
+    fn councils(&self) -> impl Future<Output = StoreResult<Vec<Council>>> + Send;
+    fn update_council(
+        &self,
+        id: CouncilId,
+        name: &crate::council::CouncilName,
+        settings: &CouncilSettings,
+        event: &AuditEvent,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+}
+
+pub trait PersonStore: Send + Sync {
+    fn insert_person(
+        &self,
+        person: &Person,
+        event: &AuditEvent,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    fn update_person(
+        &self,
+        person: &Person,
+        event: &AuditEvent,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// A person in one council; another council's person is `NotFound`.
+    fn person(
+        &self,
+        council: CouncilId,
+        id: PersonId,
+    ) -> impl Future<Output = StoreResult<Person>> + Send;
+    fn people(&self, council: CouncilId) -> impl Future<Output = StoreResult<Vec<Person>>> + Send;
+    /// Every membership linked to an account, across councils.
+    fn people_for_account(
+        &self,
+        account: AccountId,
+    ) -> impl Future<Output = StoreResult<Vec<Person>>> + Send;
+    fn person_by_email(
+        &self,
+        council: CouncilId,
+        email: &Email,
+    ) -> impl Future<Output = StoreResult<Option<Person>>> + Send;
+}
+
+pub trait AccountStore: Send + Sync {
+    fn account_by_email(
+        &self,
+        email: &Email,
+    ) -> impl Future<Output = StoreResult<Option<Account>>> + Send;
+    fn account(&self, id: AccountId) -> impl Future<Output = StoreResult<Account>> + Send;
+    /// Creates the account (or, when `account` already exists, links to it), links the person,
+    /// marks them active and uses up the invitation, all in one transaction.
+    fn accept_invitation(
+        &self,
+        invitation_hash: &str,
+        account: &Account,
+        create_account: bool,
+        person: PersonId,
+        event: &AuditEvent,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Records a failed sign-in on every council the account belongs to.
+    fn record_failed_sign_in(
+        &self,
+        account: AccountId,
+        attempts: i64,
+        locked_until: Option<Timestamp>,
+        events: &[AuditEvent],
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    fn update_account_security(
+        &self,
+        account: &Account,
+        event: &AuditEvent,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    fn insert_invitation(
+        &self,
+        invitation: &Invitation,
+        event: &AuditEvent,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    fn invitation(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = StoreResult<Option<Invitation>>> + Send;
+}
+
+pub trait SessionStore: Send + Sync {
+    fn insert_session(
+        &self,
+        session: &Session,
+        event: &AuditEvent,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    fn session(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = StoreResult<Option<Session>>> + Send;
+    fn touch_session(
+        &self,
+        token_hash: &str,
+        at: Timestamp,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    fn update_session(&self, session: &Session) -> impl Future<Output = StoreResult<()>> + Send;
+    fn delete_session(
+        &self,
+        token_hash: &str,
+        event: Option<&AuditEvent>,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Ends every session of an account ("sign out of all devices", or when someone leaves).
+    fn delete_account_sessions(
+        &self,
+        account: AccountId,
+        event: &AuditEvent,
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
+}
+
+pub trait AuditLog: Send + Sync {
+    /// Appends an entry that records something with no other row to write (a sign-in, a
+    /// refused request, an export).
+    fn append(&self, event: &AuditEvent) -> impl Future<Output = StoreResult<AuditEntry>> + Send;
+    fn entries(
+        &self,
+        council: CouncilId,
+        query: &AuditQuery,
+    ) -> impl Future<Output = StoreResult<Vec<AuditEntry>>> + Send;
+    fn heads(&self) -> impl Future<Output = StoreResult<Vec<ChainHead>>> + Send;
+    /// Streams every entry of every council in (council, sequence) order to `visit`.
+    fn for_each_entry<F: FnMut(&AuditEntry) + Send>(
+        &self,
+        visit: F,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+}
+
+pub trait IncidentStore: Send + Sync {
+    fn insert_incident(
+        &self,
+        incident: &Incident,
+        event: &AuditEvent,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    fn incidents(
+        &self,
+        council: CouncilId,
+    ) -> impl Future<Output = StoreResult<Vec<Incident>>> + Send;
+    fn incident(
+        &self,
+        council: CouncilId,
+        id: IncidentId,
+    ) -> impl Future<Output = StoreResult<Incident>> + Send;
+}

@@ -1,0 +1,210 @@
+//! Custodian's storage: the `custodian-core` port traits implemented once, over sqlx's `Any`
+//! driver, for both SQLite (the default: one file in the data directory) and PostgreSQL (hosted
+//! installations).
+//!
+//! One implementation serves both engines: the SQL is written to the common subset (numbered
+//! `$n` parameters, BIGINT times, TEXT ids), and the few differences (pragmas, row locks,
+//! triggers) are chosen by [`Engine`]. This module must not hold domain rules: it stores and
+//! fetches what `core` decides.
+#![forbid(unsafe_code)]
+
+mod accounts;
+mod audit;
+mod councils;
+mod incidents;
+pub mod migrate;
+mod people;
+mod rows;
+mod sessions;
+pub mod transfer;
+
+use custodian_core::ports::StoreError;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which database engine a store runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "SQLite",
+            Engine::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// A handle to the database. Cheap to clone.
+///
+/// SQLite allows one writer at a time; writes go through a one-connection pool so they queue in
+/// Custodian instead of failing with "database is locked", while reads use their own pool and
+/// run alongside (WAL mode). On PostgreSQL both pools are the same.
+#[derive(Clone, Debug)]
+pub struct Store {
+    read: AnyPool,
+    write: AnyPool,
+    engine: Engine,
+}
+
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(
+        "the database address {0:?} is not one Custodian understands: use postgres://… or sqlite://…"
+    )]
+    UnknownScheme(String),
+    #[error("could not open the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] migrate::MigrateError),
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite database `custodian.db` in `data_dir`.
+    pub async fn open_sqlite_in(data_dir: &Path) -> Result<Self, OpenError> {
+        let path = data_dir.join("custodian.db");
+        Self::open(&format!("sqlite://{}?mode=rwc", path.display())).await
+    }
+
+    /// Opens a database by address (`sqlite://path?mode=rwc` or `postgres://…`). Does not
+    /// apply migrations: call [`Store::migrate`].
+    pub async fn open(url: &str) -> Result<Self, OpenError> {
+        sqlx::any::install_default_drivers();
+        let engine = if url.starts_with("sqlite:") {
+            Engine::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Engine::Postgres
+        } else {
+            return Err(OpenError::UnknownScheme(redact_url(url)));
+        };
+        let options = AnyConnectOptions::from_str(url).map_err(OpenError::Connect)?;
+        match engine {
+            Engine::Sqlite => {
+                let write = sqlite_pool(1).connect_with(options.clone()).await;
+                let write = write.map_err(OpenError::Connect)?;
+                let read = sqlite_pool(4)
+                    .connect_with(options)
+                    .await
+                    .map_err(OpenError::Connect)?;
+                Ok(Self {
+                    read,
+                    write,
+                    engine,
+                })
+            }
+            Engine::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_with(options)
+                    .await
+                    .map_err(OpenError::Connect)?;
+                Ok(Self {
+                    read: pool.clone(),
+                    write: pool,
+                    engine,
+                })
+            }
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// Applies any migrations not yet applied.
+    pub async fn migrate(&self) -> Result<Vec<&'static str>, migrate::MigrateError> {
+        migrate::run(&self.write, self.engine).await
+    }
+
+    /// Whether the database answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.read)
+            .await
+            .map(|_| ())
+            .map_err(db_error)
+    }
+
+    /// Closes both pools, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+
+    /// Row locks differ: PostgreSQL needs `FOR UPDATE` to serialise appends to one council's
+    /// chain; SQLite already serialises every writer.
+    fn lock_suffix(&self) -> &'static str {
+        match self.engine {
+            Engine::Sqlite => "",
+            Engine::Postgres => " FOR UPDATE",
+        }
+    }
+
+    /// For tests and tools that must reach beneath the traits (e.g. to prove the audit
+    /// triggers, or to simulate an outage). Not used by the application.
+    pub fn write_pool(&self) -> &AnyPool {
+        &self.write
+    }
+}
+
+fn sqlite_pool(max: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                // WAL lets reads run beside the writer; FULL makes every commit (and so every
+                // audit entry) durable before it is acknowledged.
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+}
+
+/// Hides any password in a database address before it is shown or logged.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Maps a database error to the store's error, keeping "already exists" distinct.
+pub(crate) fn db_error(error: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &error {
+        if db.is_unique_violation() {
+            return StoreError::Conflict("a record with the same key already exists".to_owned());
+        }
+    }
+    StoreError::Unavailable(Box::new(error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_database_addresses_are_hidden() {
+        assert_eq!(
+            redact_url("postgres://custodian:s3cret@db.example:5432/custodian"),
+            "postgres://custodian:***@db.example:5432/custodian"
+        );
+        assert_eq!(redact_url("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
+    }
+}

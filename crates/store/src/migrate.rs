@@ -1,0 +1,128 @@
+//! Schema migrations for both engines. Each migration has the same number and name in both
+//! trees (`migrations/sqlite`, `migrations/postgres`); a test checks the trees match. Applied in
+//! order, each in its own transaction, and recorded in `schema_migrations`.
+
+use crate::Engine;
+use sqlx::{AnyPool, Row};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+macro_rules! migration {
+    ($version:literal, $name:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $name, ".sql")),
+            postgres: include_str!(concat!("../migrations/postgres/", $name, ".sql")),
+        }
+    };
+}
+
+const MIGRATIONS: &[Migration] = &[migration!(1, "0001_foundation")];
+
+/// The newest schema version this build knows.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// The names of every migration, in order (for the check that both trees match).
+pub fn names() -> Vec<&'static str> {
+    MIGRATIONS.iter().map(|m| m.name).collect()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error("could not apply migration {name}: {source}")]
+    Apply {
+        name: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("could not read which migrations are applied: {0}")]
+    Read(#[source] sqlx::Error),
+    #[error(
+        "this database has schema version {found}, newer than this Custodian ({known}); upgrade Custodian before using it"
+    )]
+    TooNew { found: i64, known: i64 },
+}
+
+pub(crate) async fn run(pool: &AnyPool, engine: Engine) -> Result<Vec<&'static str>, MigrateError> {
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version BIGINT PRIMARY KEY,
+            name TEXT NOT NULL,
+            applied_at BIGINT NOT NULL
+        )",
+    )
+    .execute(pool)
+    .await
+    .map_err(MigrateError::Read)?;
+    let current: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
+        .fetch_one(pool)
+        .await
+        .and_then(|row| row.try_get::<i64, _>("v"))
+        .map_err(MigrateError::Read)?;
+    if current > latest_version() {
+        return Err(MigrateError::TooNew {
+            found: current,
+            known: latest_version(),
+        });
+    }
+    let mut applied = Vec::new();
+    for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
+        let sql = match engine {
+            Engine::Sqlite => migration.sqlite,
+            Engine::Postgres => migration.postgres,
+        };
+        let apply = async {
+            let mut tx = pool.begin().await?;
+            sqlx::raw_sql(sql).execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(migration.version)
+            .bind(migration.name)
+            .bind(jiff::Timestamp::now().as_millisecond())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await
+        };
+        apply.await.map_err(|source| MigrateError::Apply {
+            name: migration.name,
+            source,
+        })?;
+        tracing::info!(migration = migration.name, "applied migration");
+        applied.push(migration.name);
+    }
+    Ok(applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_engines_have_the_same_migrations() {
+        let list = |dir: &str| {
+            let mut names: Vec<String> =
+                std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+                    .unwrap()
+                    .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect();
+            names.sort();
+            names
+        };
+        let sqlite = list("sqlite");
+        assert_eq!(sqlite, list("postgres"));
+        let known: Vec<String> = names().iter().map(|n| format!("{n}.sql")).collect();
+        assert_eq!(
+            sqlite, known,
+            "every migration file must be listed in MIGRATIONS"
+        );
+    }
+}
