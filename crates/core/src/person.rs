@@ -337,6 +337,24 @@ pub enum PersonError {
     NoRoles,
     #[error("\"{0}\" is not a date: enter it as YYYY-MM-DD, for example 2026-04-01")]
     InvalidDate(String),
+    #[error(
+        "The council must always have a Clerk who has not left. Give someone else the Clerk role first"
+    )]
+    LastClerk,
+}
+
+/// Refuses a change that would leave the council without a Clerk (who administers Custodian):
+/// `changed` is the person as they would be after the change.
+pub fn check_a_clerk_remains(people: &[Person], changed: &Person) -> Result<(), PersonError> {
+    let remains = people
+        .iter()
+        .map(|p| if p.id == changed.id { changed } else { p })
+        .any(|p| p.roles.contains(Role::Clerk) && p.status != PersonStatus::Left);
+    if remains {
+        Ok(())
+    } else {
+        Err(PersonError::LastClerk)
+    }
 }
 
 #[cfg(test)]
@@ -377,6 +395,40 @@ mod tests {
             "Ada Lovelace"
         );
         assert_eq!(PersonName::parse(""), Err(PersonError::EmptyName));
+    }
+
+    #[test]
+    fn the_last_clerk_cannot_leave_or_lose_the_role() {
+        let council = CouncilId::generate();
+        let new = |roles: &[Role]| {
+            add_person(
+                council,
+                PersonId::generate(),
+                NewPerson {
+                    name: PersonName::parse("A").unwrap(),
+                    email: Email::parse("a@x.org").unwrap(),
+                    roles: RoleSet::of(roles),
+                    start_date: None,
+                },
+                crate::audit::Actor::System,
+                jiff::Timestamp::UNIX_EPOCH,
+            )
+            .unwrap()
+            .0
+        };
+        let clerk = new(&[Role::Clerk]);
+        let chair = new(&[Role::Chair]);
+        let people = vec![clerk.clone(), chair.clone()];
+        let mut leaving = clerk.clone();
+        leaving.status = PersonStatus::Left;
+        assert_eq!(
+            check_a_clerk_remains(&people, &leaving),
+            Err(PersonError::LastClerk)
+        );
+        let mut promoted = chair.clone();
+        promoted.roles = RoleSet::of(&[Role::Chair, Role::Clerk]);
+        let people = vec![clerk, promoted];
+        assert_eq!(check_a_clerk_remains(&people, &leaving), Ok(()));
     }
 
     #[test]

@@ -92,9 +92,15 @@ impl AuditLog for Store {
         }
         if let Some(prefix) = &query.action_prefix {
             // A range instead of LIKE so the index on (council_id, action) is used on both
-            // engines and `_` or `%` in the prefix mean nothing special.
+            // engines and `_` or `%` in the prefix mean nothing special. The range compares by
+            // the column's collation, which on a PostgreSQL database created with a linguistic
+            // locale (en_GB, ICU) puts `PERSON.added` inside the range for `person.`; the
+            // `substr` check then keeps only exact prefixes, since equality is byte-wise.
             texts.push(prefix.clone());
-            sql.push_str(&format!(" AND action >= ${}", texts.len()));
+            let exact = texts.len();
+            sql.push_str(&format!(
+                " AND action >= ${exact} AND substr(action, 1, length(${exact})) = ${exact}"
+            ));
             texts.push(format!("{prefix}\u{10FFFF}"));
             sql.push_str(&format!(" AND action < ${}", texts.len()));
         }

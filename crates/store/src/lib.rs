@@ -139,12 +139,18 @@ impl Store {
         self.read.close().await;
     }
 
-    /// Row locks differ: PostgreSQL needs `FOR UPDATE` to serialise appends to one council's
+    /// Row locks differ: PostgreSQL needs a row lock on the council to serialise appends to its
     /// chain; SQLite already serialises every writer.
+    ///
+    /// The lock is `FOR NO KEY UPDATE`, not `FOR UPDATE`: most changes first insert a row that
+    /// refers to the council (a person, an incident, a session), and PostgreSQL's foreign-key
+    /// check takes `FOR KEY SHARE` on the council's row for that. `FOR UPDATE` conflicts with
+    /// `FOR KEY SHARE`, so two such changes to one council deadlocked; `FOR NO KEY UPDATE`
+    /// does not, yet still conflicts with itself, so appends stay one at a time.
     fn lock_suffix(&self) -> &'static str {
         match self.engine {
             Engine::Sqlite => "",
-            Engine::Postgres => " FOR UPDATE",
+            Engine::Postgres => " FOR NO KEY UPDATE",
         }
     }
 
@@ -187,10 +193,10 @@ pub fn redact_url(url: &str) -> String {
 
 /// Maps a database error to the store's error, keeping "already exists" distinct.
 pub(crate) fn db_error(error: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &error {
-        if db.is_unique_violation() {
-            return StoreError::Conflict("a record with the same key already exists".to_owned());
-        }
+    if let sqlx::Error::Database(db) = &error
+        && db.is_unique_violation()
+    {
+        return StoreError::Conflict("a record with the same key already exists".to_owned());
     }
     StoreError::Unavailable(Box::new(error))
 }

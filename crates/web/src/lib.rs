@@ -5,35 +5,119 @@
 //! `custodian-core` before doing anything; they hold no domain rules of their own.
 #![forbid(unsafe_code)]
 
+pub mod assets;
 pub mod auth;
+pub mod chrome;
+pub mod error;
+mod forms;
+mod mfa;
+mod nav;
+mod pages;
 pub mod provisioning;
+pub mod session;
+mod state;
+mod throttle;
 
+use crate::error::{AppError, REQUEST_ID};
+use crate::session::Visitor;
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use custodian_core::time::{Clock, SystemClock};
 use custodian_store::Store;
 use secrecy::SecretString;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Instant;
 use tokio::net::TcpListener;
 
 /// How the server is run.
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
     /// The address people use to reach Custodian, for links in invitations
-    /// (e.g. `https://custodian.example-pc.gov.uk`).
+    /// (e.g. `https://custodian.example-pc.gov.uk`). An `https` address also turns on HSTS.
     pub public_url: String,
     /// The one-time code that unlocks the first-run setup page while no council exists.
     pub setup_code: Option<SecretString>,
 }
 
 /// Builds the application with the system clock.
-pub fn app(store: Store, options: ServeOptions) -> axum::Router {
+pub fn app(store: Store, options: ServeOptions) -> Router {
     app_with_clock(store, options, Arc::new(SystemClock))
 }
 
 /// Builds the application with a given clock (tests set the time).
-pub fn app_with_clock(store: Store, options: ServeOptions, clock: Arc<dyn Clock>) -> axum::Router {
-    let _ = (store, options, clock);
-    axum::Router::new()
+pub fn app_with_clock(store: Store, options: ServeOptions, clock: Arc<dyn Clock>) -> Router {
+    let hsts = options.public_url.starts_with("https://");
+    let state = AppState::new(store, options, clock);
+    use pages::*;
+    let pages = Router::new()
+        .route("/", get(home::page))
+        .route("/sign-in", get(sign_in::show).post(sign_in::submit))
+        .route(
+            "/sign-in/mfa",
+            get(sign_in::show_mfa).post(sign_in::submit_mfa),
+        )
+        .route("/sign-out", post(sign_in::sign_out))
+        .route(
+            "/choose-council",
+            get(sign_in::show_choose_council).post(sign_in::choose_council),
+        )
+        .route(
+            "/invitation/{token}",
+            get(onboarding::show_invitation).post(onboarding::accept_invitation),
+        )
+        .route(
+            "/setup",
+            get(onboarding::show_setup).post(onboarding::submit_setup),
+        )
+        .route("/account", get(account::show))
+        .route(
+            "/account/mfa",
+            get(account::show_mfa_setup).post(account::submit_mfa_setup),
+        )
+        .route(
+            "/account/sign-out-everywhere",
+            post(sign_in::sign_out_everywhere),
+        )
+        .route("/people", get(people::list))
+        .route("/people/new", get(people::new_form).post(people::create))
+        .route("/people/{id}", get(people::show))
+        .route(
+            "/people/{id}/edit",
+            get(people::edit_form).post(people::update),
+        )
+        .route("/people/{id}/leave", post(people::mark_left))
+        .route("/people/{id}/invite", post(people::reinvite))
+        .route("/audit", get(audit::page))
+        .route("/audit.csv", get(audit::csv))
+        .route("/incidents", get(incidents::list))
+        .route(
+            "/incidents/new",
+            get(incidents::new_form).post(incidents::create),
+        )
+        .route("/incidents/{id}", get(incidents::show))
+        .route("/settings", get(settings::show).post(settings::update))
+        .route("/accessibility", get(accessibility))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::session_layer,
+        ));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(assets::routes())
+        .merge(pages)
+        .layer(middleware::from_fn(move |req, next| {
+            security_headers(hsts, req, next)
+        }))
+        .layer(middleware::from_fn(request_context))
+        .with_state(state)
 }
 
 /// Serves until `shutdown` completes.
@@ -48,4 +132,110 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await?;
     Ok(())
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 when it does not.
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store().ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "accessibility.html")]
+struct AccessibilityPage {
+    chrome: chrome::Chrome,
+}
+
+async fn accessibility(visitor: Visitor) -> Result<Response, AppError> {
+    Ok(nav::render(&AccessibilityPage {
+        chrome: nav::visitor_chrome(&visitor),
+    })?
+    .into_response())
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// Paths as they may be logged: one-time tokens in invitation links are cut off.
+fn loggable_path(path: &str) -> String {
+    match path.strip_prefix("/invitation/") {
+        Some(_) => "/invitation/[token]".to_owned(),
+        None => path.chars().take(200).collect(),
+    }
+}
+
+/// Gives each request an id (shown on error pages, sent as `x-request-id`) and logs it
+/// without query strings or tokens.
+async fn request_context(request: Request, next: Next) -> Response {
+    let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+    let method = request.method().clone();
+    let path = loggable_path(request.uri().path());
+    let started = Instant::now();
+    let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).await;
+    tracing::info!(
+        request_id = %id,
+        %method,
+        path = %path,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+                   base-uri 'none'; object-src 'none'";
+
+async fn security_headers(hsts: bool, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let set = |headers: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(headers, "content-security-policy", CSP);
+    set(headers, "x-content-type-options", "nosniff");
+    set(headers, "x-frame-options", "DENY");
+    set(headers, "referrer-policy", "no-referrer");
+    set(headers, "cross-origin-opener-policy", "same-origin");
+    set(
+        headers,
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), payment=()",
+    );
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        // Pages show personal data: never keep them in shared or back-button caches.
+        set(headers, "cache-control", "no-store");
+    }
+    if hsts {
+        set(
+            headers,
+            "strict-transport-security",
+            "max-age=31536000; includeSubDomains",
+        );
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invitation_tokens_are_not_logged() {
+        assert_eq!(
+            loggable_path("/invitation/abcdef0123"),
+            "/invitation/[token]"
+        );
+        assert_eq!(loggable_path("/people"), "/people");
+    }
 }

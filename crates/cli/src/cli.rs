@@ -1,0 +1,232 @@
+//! The command line itself: every subcommand, option and help text. Help is written for a
+//! council Clerk, not an engineer. Parsing only: no command's work is done here.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "custodian",
+    version,
+    about = "Custodian keeps your council's IT policy promises in one place, and proves it.",
+    long_about = "Custodian keeps your council's IT policy promises in one place, and proves it.\n\n\
+        Start with `custodian demo` to look around a made-up council, or `custodian init` to set \
+        up your own council and then `custodian serve` to open it in a web browser.\n\n\
+        Settings can also come from environment variables (CUSTODIAN_DATA_DIR, \
+        CUSTODIAN_DATABASE_URL, CUSTODIAN_PUBLIC_URL, CUSTODIAN_BIND, CUSTODIAN_CONFIG, \
+        CUSTODIAN_LOG) or a settings file (--config). Options typed on the command line win over \
+        environment variables, which win over the settings file.",
+    after_help = "Use `custodian <command> --help` to read more about one command."
+)]
+pub struct Cli {
+    /// The folder where Custodian keeps its database. If you leave it out, Custodian uses the
+    /// usual place for program data on this computer (on Linux, ~/.local/share/custodian).
+    /// It is created, readable only by you, if it does not exist.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        help_heading = "Where Custodian keeps its data"
+    )]
+    pub data_dir: Option<PathBuf>,
+
+    /// Use a PostgreSQL database instead of the SQLite file in the data folder, for example
+    /// postgres://custodian@localhost/custodian. Anything typed here can be seen by other
+    /// users of this computer, so put a password in CUSTODIAN_DATABASE_URL instead.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        help_heading = "Where Custodian keeps its data"
+    )]
+    pub database_url: Option<String>,
+
+    /// A settings file (TOML) holding any of: data_dir, database_url, public_url, bind.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        help_heading = "Where Custodian keeps its data"
+    )]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run Custodian so people can use it in their web browser.
+    #[command(
+        long_about = "Run Custodian so people can use it in their web browser.\n\n\
+        Custodian prepares its database first. If no council has been set up yet, it prints a \
+        one-time setup code: open the setup page it names and type the code to create your \
+        council. Custodian keeps running until you press Ctrl-C (or the computer asks it to stop); \
+        it then finishes any work in progress before it stops."
+    )]
+    Serve(ServeArgs),
+
+    /// Try Custodian with a made-up council, "Demo Parish Council", and its people.
+    #[command(
+        long_about = "Try Custodian with a made-up council and its people.\n\n\
+        Creates \"Demo Parish Council\" with a Clerk, Chair, Vice-Chair, councillors, staff, a \
+        volunteer, an IT provider and an internal auditor, each with a passphrase to sign in \
+        with, and a few sample incidents. It prints the web address to open and everyone's \
+        sign-in details, then runs until you press Ctrl-C.\n\n\
+        Without --data-dir, the demo keeps its data in a temporary folder that is deleted when \
+        it stops. With --data-dir, the data is kept there, and running the demo again opens \
+        the same council instead of creating another. The demo never uses your real \
+        Custodian's data folder unless you name it."
+    )]
+    Demo(DemoArgs),
+
+    /// Prepare or update the database so it matches this version of Custodian.
+    #[command(
+        long_about = "Prepare or update the database so it matches this version of \
+        Custodian.\n\n\
+        `custodian serve` does this itself when it starts, so you only need this command to \
+        update the database before starting a new version, or to check that it is up to date. \
+        It lists each change it makes, or says the database is already up to date."
+    )]
+    Migrate,
+
+    /// Set up a new council and invite its Clerk.
+    #[command(long_about = "Set up a new council and invite its Clerk.\n\n\
+        Prints a link for the Clerk to choose their password. The link works once and expires \
+        after 7 days; send it to the Clerk by a route you trust. Nothing is changed if any of \
+        the details are not right, or if a council with the same name already exists.\n\n\
+        Example:\n  custodian init --council-name \"Ashby Parish Council\" --kind parish \\\n    \
+        --clerk-name \"Jane Smith\" --clerk-email clerk@ashby-pc.gov.uk \\\n    \
+        --public-url https://custodian.ashby-pc.gov.uk")]
+    Init(InitArgs),
+
+    /// Check the audit log, or print a checkpoint of it for the minutes.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+
+    /// Save everything in this Custodian (every council) to one file.
+    #[command(
+        long_about = "Save everything in this Custodian (every council, person, \
+        incident and audit entry) to one file, for a backup or a move to another computer or \
+        database.\n\n\
+        The file holds people's personal details and password hashes (never the passwords \
+        themselves): keep it as safe as the database. An existing file is never overwritten."
+    )]
+    Export(ExportArgs),
+
+    /// Load a file made by `custodian export` into a new, empty Custodian.
+    #[command(
+        long_about = "Load a file made by `custodian export` into a new, empty \
+        Custodian.\n\n\
+        The database is prepared first. Custodian refuses to load into a database that already \
+        holds a council or a sign-in, and loads all of the file or none of it: if any line is \
+        wrong, nothing is loaded and every problem is listed with its line number. Afterwards \
+        the audit log is checked and the result printed."
+    )]
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address and port to listen on. The default, 127.0.0.1:8080, can be reached only
+    /// from this computer; use 0.0.0.0:8080 to let other computers reach it.
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+
+    /// The web address people use to reach Custodian, used in invitation links, for example
+    /// https://custodian.ashby-pc.gov.uk. Defaults to the address Custodian listens on.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The port to open the demo on, on this computer only. 0 means "any free port".
+    #[arg(long, default_value_t = 8080, value_name = "PORT")]
+    pub port: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The council's full name, for example "Ashby Parish Council".
+    #[arg(long, value_name = "NAME")]
+    pub council_name: String,
+
+    /// Whether it is a parish council or a town council: type parish or town.
+    #[arg(long, value_name = "parish|town")]
+    pub kind: String,
+
+    /// The Clerk's full name, as they want it shown.
+    #[arg(long, value_name = "NAME")]
+    pub clerk_name: String,
+
+    /// The Clerk's email address; they will sign in with it.
+    #[arg(long, value_name = "EMAIL")]
+    pub clerk_email: String,
+
+    /// The web address people use to reach Custodian, for the invitation link, for example
+    /// https://custodian.ashby-pc.gov.uk. Defaults to http:// and the address `serve` listens on.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check that no audit entry has been changed, removed or reordered.
+    #[command(long_about = "Check that no audit entry has been changed, removed or \
+        reordered.\n\n\
+        Every change in Custodian is written to its council's audit log, and each entry is \
+        sealed together with the one before it. This command re-checks every seal. For each \
+        council it prints how many entries it checked and the latest seal; if anything was \
+        tampered with, it names the first entry that does not fit and finishes with a failure \
+        (exit status 1).")]
+    Verify,
+
+    /// Print each council's latest audit entry number and seal, to record in the minutes.
+    #[command(
+        long_about = "Print each council's latest audit entry number and seal (hash), \
+        one line per council.\n\n\
+        Record the line in your council's minutes. Later, `custodian audit verify` shows the \
+        log still reaches that entry with the same seal, proving nothing before it has been \
+        changed since the meeting."
+    )]
+    Head {
+        /// Print the result as JSON, for other programs.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The file to write; - (or leaving it out) writes to the screen, for passing on to another
+    /// program.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file made by `custodian export`; - reads it from another program.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_may_follow_the_subcommand() {
+        let cli =
+            Cli::try_parse_from(["custodian", "demo", "--port", "0", "--data-dir", "/d"]).unwrap();
+        assert_eq!(cli.data_dir, Some(PathBuf::from("/d")));
+        assert!(matches!(cli.command, Command::Demo(DemoArgs { port: 0 })));
+    }
+}

@@ -1,0 +1,79 @@
+//! Builds the page chrome (header, navigation, form token) for a visitor, showing only the
+//! sections their role may open.
+
+use crate::chrome::{Chrome, NavItem};
+use crate::session::{Current, SignedIn, Visitor};
+use custodian_core::permission::{Action, may};
+
+/// The sections of the site, in navigation order, with the action that opens each.
+const SECTIONS: &[(&str, &str, Option<Action>)] = &[
+    ("/", "Home", None),
+    ("/people", "People", Some(Action::ViewPeople)),
+    ("/incidents", "Incidents", Some(Action::ViewIncidents)),
+    ("/audit", "Audit log", Some(Action::ViewAuditLog)),
+    (
+        "/settings",
+        "Council settings",
+        Some(Action::ViewCouncilSettings),
+    ),
+    ("/account", "Your account", None),
+];
+
+pub fn chrome(signed_in: &SignedIn, active: &str) -> Chrome {
+    chrome_for(&signed_in.current, signed_in.csrf_token.clone(), active)
+}
+
+fn chrome_for(current: &Current, csrf_token: String, active: &str) -> Chrome {
+    let nav = SECTIONS
+        .iter()
+        .filter(|(_, _, action)| action.is_none_or(|a| may(current.person.roles, a)))
+        .map(|(href, label, _)| NavItem {
+            href,
+            label,
+            active: *href == active,
+        })
+        .collect();
+    Chrome {
+        council_name: Some(current.council.name.to_string()),
+        person_name: Some(current.person.name.to_string()),
+        nav,
+        csrf_token,
+    }
+}
+
+/// The chrome for a page anyone may see: full navigation when the visitor is signed in.
+pub fn visitor_chrome(visitor: &Visitor) -> Chrome {
+    match &visitor.current {
+        Some(current) if current.session.mfa_passed => {
+            chrome_for(current, visitor.csrf_token.clone(), "")
+        }
+        _ => Chrome::anonymous(visitor.csrf_token.clone()),
+    }
+}
+
+/// Renders a template into an HTML response.
+pub fn render<T: askama::Template>(
+    page: &T,
+) -> Result<axum::response::Html<String>, crate::error::AppError> {
+    Ok(axum::response::Html(page.render()?))
+}
+
+/// A local path safe to redirect to after sign-in (never another site).
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        _ => "/",
+    }
+}
+
+/// Shows a time as people in England read it: "23 Nov 2026, 14:05".
+pub fn local_time(at: jiff::Timestamp) -> String {
+    match jiff::tz::TimeZone::get("Europe/London") {
+        Ok(tz) => at.to_zoned(tz).strftime("%-d %b %Y, %H:%M").to_string(),
+        Err(_) => at.strftime("%-d %b %Y, %H:%M UTC").to_string(),
+    }
+}
+
+pub fn local_date(date: jiff::civil::Date) -> String {
+    date.strftime("%-d %B %Y").to_string()
+}

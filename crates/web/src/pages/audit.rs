@@ -1,0 +1,331 @@
+//! The audit log page (filters by who, what and when; newest first; paged) and its CSV export.
+
+use crate::error::AppError;
+use crate::nav::{chrome, local_time, render};
+use crate::session::SignedIn;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use custodian_core::audit::{Actor, AuditEntry, AuditEvent};
+use custodian_core::ids::PersonId;
+use custodian_core::permission::Action;
+use custodian_core::ports::{AuditLog, AuditQuery, PersonStore};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+
+const PAGE_SIZE: u32 = 50;
+const CSV_LIMIT: u32 = 10_000;
+
+/// The kinds of entry offered in the "What" filter: prefix and plain label.
+const KINDS: &[(&str, &str)] = &[
+    ("signin.", "Sign-ins and failed sign-ins"),
+    ("signout", "Sign-outs"),
+    ("session.", "Sessions ended or switched"),
+    ("mfa.", "Authenticator app changes"),
+    ("person.", "People added, changed or left"),
+    ("invitation.", "Invitations"),
+    ("council.", "Council set-up and settings"),
+    ("incident.", "Incidents"),
+    ("permission.denied", "Refused: not allowed"),
+    ("request.refused", "Refused: expired forms"),
+    ("audit.", "Audit log downloads"),
+];
+
+/// Plain words for an action code.
+pub fn action_label(code: &str) -> String {
+    let label = match code {
+        "council.created" => "Council set up",
+        "council.settings_changed" => "Council settings changed",
+        "person.added" => "Person added",
+        "person.changed" => "Person's details changed",
+        "person.left" => "Person marked as left",
+        "invitation.created" => "Invitation link created",
+        "invitation.accepted" => "Invitation accepted",
+        "signin.succeeded" => "Signed in",
+        "signin.password_accepted" => "Password accepted, waiting for security code",
+        "signin.failed" => "Failed sign-in",
+        "signin.mfa_failed" => "Wrong security code",
+        "signout" => "Signed out",
+        "signout.everywhere" => "Signed out on every device",
+        "session.ended" => "Session ended",
+        "session.council_chosen" => "Switched council",
+        "mfa.totp_enabled" => "Authenticator app set up",
+        "incident.opened" => "Incident reported",
+        "permission.denied" => "Refused: not allowed",
+        "request.refused_csrf" => "Refused: expired or forged form",
+        "audit.exported" => "Audit log downloaded",
+        other => return other.to_owned(),
+    };
+    label.to_owned()
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct Filters {
+    #[serde(default)]
+    who: String,
+    #[serde(default)]
+    what: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    before: Option<i64>,
+}
+
+impl Filters {
+    fn query(&self, limit: u32) -> (AuditQuery, Vec<String>) {
+        let mut problems = Vec::new();
+        let actor = match self.who.as_str() {
+            "" => None,
+            "system" | "operator" | "anonymous" => Some(self.who.clone()),
+            id => match PersonId::parse(id) {
+                Ok(id) => Some(Actor::Person(id).to_storage()),
+                Err(_) => {
+                    problems.push("Choose a person from the list".to_owned());
+                    None
+                }
+            },
+        };
+        let action_prefix = KINDS
+            .iter()
+            .find(|(p, _)| *p == self.what)
+            .map(|(p, _)| (*p).to_owned());
+        let tz = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
+        let day = |text: &str, field: &str, problems: &mut Vec<String>, next: bool| {
+            if text.trim().is_empty() {
+                return None;
+            }
+            match text.trim().parse::<jiff::civil::Date>() {
+                Ok(d) => {
+                    let d = if next { d.tomorrow().unwrap_or(d) } else { d };
+                    d.to_zoned(tz.clone()).ok().map(|z| z.timestamp())
+                }
+                Err(_) => {
+                    problems.push(format!("{field} must be a date like 2026-04-01"));
+                    None
+                }
+            }
+        };
+        let from = day(&self.from, "From", &mut problems, false);
+        let until = day(&self.to, "To", &mut problems, true);
+        (
+            AuditQuery {
+                actor,
+                action_prefix,
+                from,
+                until,
+                before_seq: self.before,
+                limit,
+            },
+            problems,
+        )
+    }
+
+    fn link(&self, before: Option<i64>) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("who", &self.who),
+            ("what", &self.what),
+            ("from", &self.from),
+            ("to", &self.to),
+        ] {
+            if !v.is_empty() {
+                out.append_pair(k, v);
+            }
+        }
+        if let Some(b) = before {
+            out.append_pair("before", &b.to_string());
+        }
+        out.finish()
+    }
+}
+
+pub struct EntryRow {
+    pub seq: i64,
+    pub at: String,
+    pub who: String,
+    pub what: String,
+    pub subject: String,
+    pub details: String,
+}
+
+fn names_by_actor(people: &[custodian_core::person::Person]) -> HashMap<String, String> {
+    people
+        .iter()
+        .map(|p| (Actor::Person(p.id).to_storage(), p.name.to_string()))
+        .collect()
+}
+
+fn describe_actor(actor: &str, names: &HashMap<String, String>) -> String {
+    match actor {
+        "system" => "Custodian".to_owned(),
+        "operator" => "Server command line".to_owned(),
+        "anonymous" => "Someone not signed in".to_owned(),
+        other => names
+            .get(other)
+            .cloned()
+            .unwrap_or_else(|| other.to_owned()),
+    }
+}
+
+fn describe_subject(subject: &str, names: &HashMap<String, String>) -> String {
+    names
+        .get(subject)
+        .cloned()
+        .unwrap_or_else(|| subject.to_owned())
+}
+
+fn row(entry: &AuditEntry, names: &HashMap<String, String>) -> EntryRow {
+    EntryRow {
+        seq: entry.seq,
+        at: local_time(entry.at()),
+        who: describe_actor(&entry.actor, names),
+        what: action_label(&entry.action),
+        subject: describe_subject(&entry.subject, names),
+        details: if entry.details == "{}" {
+            String::new()
+        } else {
+            entry.details.clone()
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    chrome: crate::chrome::Chrome,
+    problems: Vec<String>,
+    filters: Filters,
+    people: Vec<(String, String)>,
+    kinds: Vec<(&'static str, &'static str)>,
+    entries: Vec<EntryRow>,
+    older_link: Option<String>,
+    newest_link: Option<String>,
+    csv_link: String,
+    can_export: bool,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Query(filters): Query<Filters>,
+) -> Result<Response, AppError> {
+    signed_in.require(Action::ViewAuditLog).await?;
+    let council = signed_in.council_id();
+    let (query, problems) = filters.query(PAGE_SIZE + 1);
+    let mut entries = if problems.is_empty() {
+        state.store().entries(council, &query).await?
+    } else {
+        Vec::new()
+    };
+    let more = entries.len() > PAGE_SIZE as usize;
+    entries.truncate(PAGE_SIZE as usize);
+    let people = state.store().people(council).await?;
+    let names = names_by_actor(&people);
+    // People are linked to subjects as `person:<id>`, the same text as their actor id.
+    let older_link = more
+        .then(|| {
+            entries
+                .last()
+                .map(|e| format!("/audit?{}", filters.link(Some(e.seq))))
+        })
+        .flatten();
+    Ok(render(&AuditPage {
+        chrome: chrome(&signed_in, "/audit"),
+        problems,
+        people: people
+            .iter()
+            .map(|p| (p.id.to_string(), p.name.to_string()))
+            .collect(),
+        kinds: KINDS.to_vec(),
+        entries: entries.iter().map(|e| row(e, &names)).collect(),
+        older_link,
+        newest_link: filters
+            .before
+            .map(|_| format!("/audit?{}", filters.link(None))),
+        csv_link: format!("/audit.csv?{}", filters.link(None)),
+        can_export: signed_in.may(Action::ExportAuditLog),
+        filters,
+    })?
+    .into_response())
+}
+
+/// Quotes a CSV cell, and defuses cells a spreadsheet would run as a formula.
+fn csv_cell(text: &str) -> String {
+    let defused = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    format!("\"{}\"", defused.replace('"', "\"\""))
+}
+
+pub async fn csv(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Query(filters): Query<Filters>,
+) -> Result<Response, AppError> {
+    signed_in.require(Action::ExportAuditLog).await?;
+    let council = signed_in.council_id();
+    let (query, problems) = filters.query(CSV_LIMIT);
+    if !problems.is_empty() {
+        return Ok((axum::http::StatusCode::BAD_REQUEST, problems.join(". ")).into_response());
+    }
+    let entries = state.store().entries(council, &query).await?;
+    let people = state.store().people(council).await?;
+    let names = names_by_actor(&people);
+    let mut out = String::from(
+        "sequence,time_utc,actor_id,actor,action,action_label,subject,details,previous_hash,hash\r\n",
+    );
+    for e in &entries {
+        let cells = [
+            e.seq.to_string(),
+            e.at().to_string(),
+            e.actor.clone(),
+            describe_actor(&e.actor, &names),
+            e.action.clone(),
+            action_label(&e.action),
+            e.subject.clone(),
+            e.details.clone(),
+            e.prev_hash.clone(),
+            e.hash.clone(),
+        ];
+        out.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push_str("\r\n");
+    }
+    let event = AuditEvent::new(council, state.now(), signed_in.actor(), "audit.exported")
+        .details(json!({ "entries": entries.len(), "filters": filters.link(None) }));
+    state.store().append(&event).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"custodian-audit-log.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_cell("a\"b"), "\"a\"\"b\"");
+        assert_eq!(csv_cell("=SUM(A1)"), "\"'=SUM(A1)\"");
+    }
+}

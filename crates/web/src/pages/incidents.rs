@@ -1,0 +1,202 @@
+//! Incidents, minimal: the list, reporting one, and its page. The full workflow (timeline,
+//! owner, 72-hour breach clock) is a later capability.
+
+use crate::error::AppError;
+use crate::forms::Errors;
+use crate::nav::{chrome, local_time, render};
+use crate::session::SignedIn;
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use custodian_core::ids::IncidentId;
+use custodian_core::incident::{
+    Incident, IncidentKind, IncidentReport, IncidentStatus, open_incident,
+};
+use custodian_core::permission::Action;
+use custodian_core::ports::{IncidentStore, PersonStore};
+use serde::Deserialize;
+
+pub struct IncidentRow {
+    pub id: String,
+    pub kind: &'static str,
+    pub summary: String,
+    pub reported: String,
+    pub happened: String,
+    pub reporter: String,
+    pub open: bool,
+}
+
+async fn rows(
+    state: &AppState,
+    council: custodian_core::CouncilId,
+    incidents: &[Incident],
+) -> Result<Vec<IncidentRow>, AppError> {
+    let people = state.store().people(council).await?;
+    Ok(incidents
+        .iter()
+        .map(|i| IncidentRow {
+            id: i.id.to_string(),
+            kind: i.kind.label(),
+            summary: i.summary.clone(),
+            reported: local_time(i.reported_at),
+            happened: i.happened_at.map(local_time).unwrap_or_default(),
+            reporter: i
+                .reported_by
+                .and_then(|id| people.iter().find(|p| p.id == id))
+                .map_or_else(|| "Custodian".to_owned(), |p| p.name.to_string()),
+            open: i.status == IncidentStatus::Open,
+        })
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "incidents.html")]
+struct IncidentsPage {
+    chrome: crate::chrome::Chrome,
+    incidents: Vec<IncidentRow>,
+    can_report: bool,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<Response, AppError> {
+    signed_in.require(Action::ViewIncidents).await?;
+    let council = signed_in.council_id();
+    let incidents = state.store().incidents(council).await?;
+    Ok(render(&IncidentsPage {
+        chrome: chrome(&signed_in, "/incidents"),
+        incidents: rows(&state, council, &incidents).await?,
+        can_report: signed_in.may(Action::ReportIncident),
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "incident_form.html")]
+struct IncidentFormPage {
+    chrome: crate::chrome::Chrome,
+    errors: Errors,
+    kinds: Vec<(&'static str, &'static str, bool)>,
+    summary: String,
+    happened_on: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct IncidentForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    happened_on: String,
+}
+
+fn form_page(
+    signed_in: &SignedIn,
+    errors: Errors,
+    form: &IncidentForm,
+) -> Result<Response, AppError> {
+    Ok(render(&IncidentFormPage {
+        chrome: chrome(signed_in, "/incidents"),
+        errors,
+        kinds: IncidentKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label(), k.as_str() == form.kind))
+            .collect(),
+        summary: form.summary.clone(),
+        happened_on: form.happened_on.clone(),
+    })?
+    .into_response())
+}
+
+pub async fn new_form(signed_in: SignedIn) -> Result<Response, AppError> {
+    signed_in.require(Action::ReportIncident).await?;
+    form_page(&signed_in, Errors::new(), &IncidentForm::default())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Form(form): Form<IncidentForm>,
+) -> Result<Response, AppError> {
+    signed_in.require(Action::ReportIncident).await?;
+    let mut errors = Errors::new();
+    let kind = if form.kind.is_empty() {
+        errors.add("kind", "Choose what kind of incident it is");
+        None
+    } else {
+        errors.check("kind", IncidentKind::parse(&form.kind))
+    };
+    let happened_at = errors
+        .check(
+            "happened_on",
+            custodian_core::person::parse_optional_date(&form.happened_on),
+        )
+        .flatten()
+        .and_then(|d| {
+            d.to_zoned(jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC))
+                .ok()
+                .map(|z| z.timestamp())
+        });
+    let Some(kind) = kind.filter(|_| errors.is_empty()) else {
+        return form_page(&signed_in, errors, &form);
+    };
+    let id = IncidentId::generate();
+    match open_incident(
+        signed_in.council_id(),
+        id,
+        IncidentReport {
+            kind,
+            summary: form.summary.clone(),
+            happened_at,
+        },
+        signed_in.actor(),
+        state.now(),
+    ) {
+        Ok((incident, event)) => {
+            state.store().insert_incident(&incident, &event).await?;
+            let target = if signed_in.may(Action::ViewIncidents) {
+                format!("/incidents/{id}")
+            } else {
+                "/?reported=1".to_owned()
+            };
+            Ok(Redirect::to(&target).into_response())
+        }
+        Err(e) => {
+            let field = match e {
+                custodian_core::incident::IncidentError::HappenedInFuture => "happened_on",
+                _ => "summary",
+            };
+            errors.add(field, e.to_string());
+            form_page(&signed_in, errors, &form)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "incident.html")]
+struct IncidentPage {
+    chrome: crate::chrome::Chrome,
+    incident: IncidentRow,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    signed_in.require(Action::ViewIncidents).await?;
+    let id = IncidentId::parse(&id).map_err(|_| AppError::NotFound)?;
+    let council = signed_in.council_id();
+    let incident = state.store().incident(council, id).await?;
+    let mut rows = rows(&state, council, &[incident]).await?;
+    let incident = rows.pop().ok_or(AppError::NotFound)?;
+    Ok(render(&IncidentPage {
+        chrome: chrome(&signed_in, "/incidents"),
+        incident,
+    })?
+    .into_response())
+}

@@ -1,0 +1,10 @@
+//! Page handlers, one module per area of the site.
+
+pub mod account;
+pub mod audit;
+pub mod home;
+pub mod incidents;
+pub mod onboarding;
+pub mod people;
+pub mod settings;
+pub mod sign_in;

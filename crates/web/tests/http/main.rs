@@ -1,0 +1,9 @@
+//! HTTP tests: the whole application served on a free port, driven like a browser would.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod helpers;
+
+mod access;
+mod onboarding;
+mod pages;
+mod signing_in;
