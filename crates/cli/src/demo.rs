@@ -419,11 +419,14 @@ pub async fn run(
     let local = listener
         .local_addr()
         .context("Custodian could not tell which port the demo is using")?;
-    let public_url = format!("http://{local}");
+    let address = format!("http://{local}");
+    // Invitation links and passkeys use the name `localhost`: browsers refuse passkeys on a bare
+    // IP address, and `localhost` reaches the same listener.
+    let public_url = format!("http://localhost:{}", local.port());
 
     let shutdown = crate::serve::shutdown_signal();
     // The first line is the address, so people (and tests) can find it straight away.
-    println!("Custodian demo is running at {public_url}/");
+    println!("Custodian demo is running at {address}/");
     println!();
     match &logins {
         Some(logins) => {
@@ -436,7 +439,8 @@ pub async fn run(
             println!(
                 "In the demo, signing in needs only the passphrase: the second step with an \
                  authenticator app (MFA) is optional. A real council requires it of its Clerk \
-                 and IT provider."
+                 and IT provider. To try a passkey, open {public_url}/ instead (browsers allow \
+                 passkeys only on a named address)."
             );
         }
         None => {

@@ -46,6 +46,21 @@ pub struct Account {
     pub created_at: Timestamp,
 }
 
+/// A passkey (WebAuthn credential) registered to an account as a second factor. Like the
+/// account, it is installation-wide. `credential` is the web layer's serialised credential
+/// (public key, credential id, signature counter): opaque here, so `core` stays free of
+/// WebAuthn types. It holds no secret, but it changes after each use (the counter).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PasskeyRecord {
+    pub id: String,
+    pub account_id: AccountId,
+    /// The name the person gave it ("Work laptop"), to tell their passkeys apart.
+    pub name: String,
+    pub credential: String,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+}
+
 /// A signed-in browser. Only the SHA-256 of the session token is stored, so a copy of the
 /// database cannot be used to take over a session.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,7 +88,7 @@ pub struct Invitation {
 }
 
 /// Filters for the audit-log page and its CSV export.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditQuery {
     /// Exact actor as stored (e.g. `person:<id>`).
     pub actor: Option<String>,
@@ -84,6 +99,20 @@ pub struct AuditQuery {
     /// Return entries with a sequence number below this (newest first paging).
     pub before_seq: Option<i64>,
     pub limit: u32,
+}
+
+impl Default for AuditQuery {
+    /// No filters, one page of the newest entries.
+    fn default() -> Self {
+        Self {
+            actor: None,
+            action_prefix: None,
+            from: None,
+            until: None,
+            before_seq: None,
+            limit: 50,
+        }
+    }
 }
 
 pub trait CouncilStore: Send + Sync {
@@ -173,6 +202,34 @@ pub trait AccountStore: Send + Sync {
         &self,
         token_hash: &str,
     ) -> impl Future<Output = StoreResult<Option<Invitation>>> + Send;
+}
+
+pub trait PasskeyStore: Send + Sync {
+    fn insert_passkey(
+        &self,
+        passkey: &PasskeyRecord,
+        event: &AuditEvent,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// An account's passkeys, oldest first.
+    fn passkeys(
+        &self,
+        account: AccountId,
+    ) -> impl Future<Output = StoreResult<Vec<PasskeyRecord>>> + Send;
+    /// Stores a passkey's credential and `last_used_at` after it was used to sign in (the
+    /// credential's signature counter moves on), with the sign-in's audit entry. A passkey not
+    /// belonging to `passkey.account_id` is `NotFound`.
+    fn record_passkey_use(
+        &self,
+        passkey: &PasskeyRecord,
+        event: &AuditEvent,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Removes one of an account's passkeys; another account's passkey is `NotFound`.
+    fn delete_passkey(
+        &self,
+        account: AccountId,
+        id: &str,
+        event: &AuditEvent,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
 }
 
 pub trait SessionStore: Send + Sync {

@@ -13,6 +13,7 @@ mod audit;
 mod councils;
 mod incidents;
 pub mod migrate;
+mod passkeys;
 mod people;
 mod rows;
 mod sessions;
@@ -70,7 +71,7 @@ impl Store {
     /// Opens (creating if needed) the SQLite database `custodian.db` in `data_dir`.
     pub async fn open_sqlite_in(data_dir: &Path) -> Result<Self, OpenError> {
         let path = data_dir.join("custodian.db");
-        Self::open(&format!("sqlite://{}?mode=rwc", path.display())).await
+        Self::open(&format!("sqlite://{}?mode=rwc", encode_path(&path))).await
     }
 
     /// Opens a database by address (`sqlite://path?mode=rwc` or `postgres://…`). Does not
@@ -179,6 +180,21 @@ fn sqlite_pool(max: u32) -> AnyPoolOptions {
         })
 }
 
+/// Percent-encodes a file path for a `sqlite://` address, so folders whose names hold spaces,
+/// `?`, `#` or `%` open the right file.
+fn encode_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"/._-~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// Hides any password in a database address before it is shown or logged.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -204,6 +220,16 @@ pub(crate) fn db_error(error: sqlx::Error) -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_data_folder_with_awkward_characters_opens_the_right_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("Parish council #2 ?100% sure");
+        std::fs::create_dir(&folder).unwrap();
+        let store = Store::open_sqlite_in(&folder).await.unwrap();
+        store.migrate().await.unwrap();
+        assert!(folder.join("custodian.db").exists());
+    }
 
     #[test]
     fn passwords_in_database_addresses_are_hidden() {

@@ -6,7 +6,7 @@ use custodian_core::council::{Council, CouncilKind, CouncilName, CouncilSettings
 use custodian_core::ids::{AccountId, CouncilId, IncidentId, PersonId};
 use custodian_core::incident::{Incident, IncidentKind, IncidentStatus};
 use custodian_core::person::{Email, Person, PersonName, PersonStatus, RoleSet};
-use custodian_core::ports::{Account, Invitation, Session, StoreError};
+use custodian_core::ports::{Account, Invitation, PasskeyRecord, Session, StoreError};
 use custodian_core::time::from_millis;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -117,6 +117,17 @@ pub(crate) fn account(row: &AnyRow) -> Result<Account, StoreError> {
         recovery_code_hashes: serde_json::from_str(&text(row, "recovery_codes")?)
             .map_err(|e| corrupt("recovery_codes", e))?,
         created_at: time(row, "created_at")?,
+    })
+}
+
+pub(crate) fn passkey(row: &AnyRow) -> Result<PasskeyRecord, StoreError> {
+    Ok(PasskeyRecord {
+        id: text(row, "id")?,
+        account_id: account_id(row, "account_id")?,
+        name: text(row, "name")?,
+        credential: text(row, "credential")?,
+        created_at: time(row, "created_at")?,
+        last_used_at: opt_time(row, "last_used_at")?,
     })
 }
 

@@ -58,6 +58,18 @@ const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "passkeys",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("account_id", Text),
+            ("name", Text),
+            ("credential", Text),
+            ("created_at", Int),
+            ("last_used_at", Int),
+        ],
+    },
+    Table {
         name: "people",
         order_by: "id",
         columns: &[

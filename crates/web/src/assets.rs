@@ -12,6 +12,7 @@ const CUSTODIAN_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/custodian.cs
 /// GOV.UK Frontend's ES module bundle, copied by `build.rs`.
 const GOVUK_FRONTEND_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/govuk-frontend.min.js"));
 const APP_JS: &str = include_str!("../assets/app.js");
+const PASSKEYS_JS: &str = include_str!("../assets/passkeys.js");
 const FAVICON_SVG: &str = include_str!("../assets/favicon.svg");
 
 const CSS: &str = "text/css; charset=utf-8";
@@ -30,6 +31,10 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
             get(|| serve(JAVASCRIPT, GOVUK_FRONTEND_JS)),
         )
         .route("/assets/app.js", get(|| serve(JAVASCRIPT, APP_JS)))
+        .route(
+            "/assets/passkeys.js",
+            get(|| serve(JAVASCRIPT, PASSKEYS_JS)),
+        )
         .route("/assets/favicon.svg", get(|| serve(SVG, FAVICON_SVG)))
         // Browsers ask for /favicon.ico on their own; an SVG answer is understood by all current ones.
         .route("/favicon.ico", get(|| serve(SVG, FAVICON_SVG)))
@@ -58,6 +63,7 @@ mod tests {
             ("/assets/custodian.css", CSS),
             ("/assets/govuk-frontend.min.js", JAVASCRIPT),
             ("/assets/app.js", JAVASCRIPT),
+            ("/assets/passkeys.js", JAVASCRIPT),
             ("/assets/favicon.svg", SVG),
             ("/favicon.ico", SVG),
         ];

@@ -13,6 +13,7 @@ mod forms;
 mod mfa;
 mod nav;
 mod pages;
+mod passkeys;
 pub mod provisioning;
 pub mod session;
 mod state;
@@ -63,6 +64,11 @@ pub fn app_with_clock(store: Store, options: ServeOptions, clock: Arc<dyn Clock>
             "/sign-in/mfa",
             get(sign_in::show_mfa).post(sign_in::submit_mfa),
         )
+        .route("/sign-in/mfa/passkey/start", post(passkeys::sign_in_start))
+        .route(
+            "/sign-in/mfa/passkey/finish",
+            post(passkeys::sign_in_finish),
+        )
         .route("/sign-out", post(sign_in::sign_out))
         .route(
             "/choose-council",
@@ -81,6 +87,16 @@ pub fn app_with_clock(store: Store, options: ServeOptions, clock: Arc<dyn Clock>
             "/account/mfa",
             get(account::show_mfa_setup).post(account::submit_mfa_setup),
         )
+        .route("/account/passkeys", get(passkeys::show))
+        .route(
+            "/account/passkeys/register/start",
+            post(passkeys::register_start),
+        )
+        .route(
+            "/account/passkeys/register/finish",
+            post(passkeys::register_finish),
+        )
+        .route("/account/passkeys/{id}/remove", post(passkeys::remove))
         .route(
             "/account/sign-out-everywhere",
             post(sign_in::sign_out_everywhere),

@@ -1,7 +1,7 @@
 //! The second factor: TOTP authenticator apps (RFC 6238) and one-time recovery codes.
 //!
-//! Recovery codes are stored only as SHA-256 hashes and each works once. WebAuthn passkeys
-//! are not yet offered (see the issue notes).
+//! Recovery codes are stored only as SHA-256 hashes and each works once. The other second
+//! factor, WebAuthn passkeys, is in `crate::passkeys` and `pages::passkeys`.
 
 use custodian_core::ports::Account;
 use jiff::Timestamp;

@@ -18,7 +18,7 @@ use custodian_core::council::Council;
 use custodian_core::permission::{Action, may};
 use custodian_core::person::Person;
 use custodian_core::ports::{
-    AccountStore, AuditLog, CouncilStore, PersonStore, Session, SessionStore,
+    AccountStore, AuditLog, CouncilStore, PasskeyStore, PersonStore, Session, SessionStore,
 };
 use jiff::SignedDuration;
 use secrecy::ExposeSecret;
@@ -195,8 +195,9 @@ pub async fn session_layer(
                 .mfa_required_roles
                 .intersects(c.person.roles) =>
         {
+            // Either second factor satisfies the council: an authenticator app or a passkey.
             let account = state.store().account(c.session.account_id).await?;
-            account.totp_secret.is_none()
+            account.totp_secret.is_none() && state.store().passkeys(account.id).await?.is_empty()
         }
         _ => false,
     };
@@ -292,7 +293,9 @@ impl FromRequestParts<AppState> for SignedIn {
         if !current.session.mfa_passed {
             return Err(SignInRequired::Redirect(Redirect::to("/sign-in/mfa")));
         }
-        if auth.must_enrol_mfa && !parts.uri.path().starts_with("/account/mfa") {
+        let path = parts.uri.path();
+        let enrolling = path.starts_with("/account/mfa") || path.starts_with("/account/passkeys");
+        if auth.must_enrol_mfa && !enrolling {
             return Err(SignInRequired::Redirect(Redirect::to("/account/mfa")));
         }
         Ok(SignedIn {

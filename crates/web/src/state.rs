@@ -1,6 +1,7 @@
 //! Shared application state handed to every handler.
 
 use crate::ServeOptions;
+use crate::passkeys::Passkeys;
 use crate::throttle::Throttle;
 use custodian_core::time::Clock;
 use custodian_store::Store;
@@ -18,17 +19,22 @@ pub struct Inner {
     pub throttle: Throttle,
     /// The first-run setup code; taken (set to `None`) once a council has been founded.
     pub setup_code: Mutex<Option<SecretString>>,
+    /// The WebAuthn relying party (built once from the public address) and the passkey
+    /// ceremonies in progress.
+    pub passkeys: Passkeys,
 }
 
 impl AppState {
     pub fn new(store: Store, options: ServeOptions, clock: Arc<dyn Clock>) -> Self {
         let setup_code = Mutex::new(options.setup_code.clone());
+        let passkeys = Passkeys::new(&options.public_url);
         Self(Arc::new(Inner {
             store,
             clock,
             options,
             throttle: Throttle::default(),
             setup_code,
+            passkeys,
         }))
     }
 

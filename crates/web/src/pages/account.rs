@@ -11,7 +11,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use custodian_core::audit::AuditEvent;
-use custodian_core::ports::AccountStore;
+use custodian_core::ports::{AccountStore, PasskeyStore};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -26,6 +26,7 @@ struct AccountPage {
     has_mfa: bool,
     recovery_codes_left: usize,
     mfa_required: bool,
+    passkeys: usize,
 }
 
 pub async fn show(
@@ -34,6 +35,7 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let current = &signed_in.current;
     let account = state.store().account(current.session.account_id).await?;
+    let passkeys = state.store().passkeys(account.id).await?.len();
     Ok(render(&AccountPage {
         chrome: chrome(&signed_in, "/account"),
         name: current.person.name.to_string(),
@@ -47,6 +49,7 @@ pub async fn show(
             .settings
             .mfa_required_roles
             .intersects(current.person.roles),
+        passkeys,
     })?
     .into_response())
 }

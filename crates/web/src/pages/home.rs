@@ -10,7 +10,9 @@ use axum::response::{IntoResponse, Response};
 use custodian_core::incident::IncidentStatus;
 use custodian_core::permission::Action;
 use custodian_core::person::PersonStatus;
-use custodian_core::ports::{AccountStore, AuditLog, AuditQuery, IncidentStore, PersonStore};
+use custodian_core::ports::{
+    AccountStore, AuditLog, AuditQuery, IncidentStore, PasskeyStore, PersonStore,
+};
 use serde::Deserialize;
 
 /// One thing needing attention, with where to deal with it.
@@ -46,9 +48,9 @@ pub async fn page(
     let council = current.council.id;
     let mut attention = Vec::new();
     let account = state.store().account(current.session.account_id).await?;
-    if account.totp_secret.is_none() {
+    if account.totp_secret.is_none() && state.store().passkeys(account.id).await?.is_empty() {
         attention.push(Attention {
-            text: "You have not set up an authenticator app. It stops someone who learns your password from signing in as you.".to_owned(),
+            text: "You have not set up an authenticator app or a passkey. Either stops someone who learns your password from signing in as you.".to_owned(),
             href: "/account/mfa",
             action: "Set up your authenticator app",
         });

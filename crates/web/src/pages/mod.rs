@@ -5,6 +5,7 @@ pub mod audit;
 pub mod home;
 pub mod incidents;
 pub mod onboarding;
+pub mod passkeys;
 pub mod people;
 pub mod settings;
 pub mod sign_in;

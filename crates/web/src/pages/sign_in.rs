@@ -16,7 +16,7 @@ use custodian_core::audit::{Actor, AuditEvent};
 use custodian_core::ids::{AccountId, CouncilId};
 use custodian_core::person::{Email, Person};
 use custodian_core::ports::{
-    Account, AccountStore, CouncilStore, PersonStore, Session, SessionStore,
+    Account, AccountStore, CouncilStore, PasskeyStore, PersonStore, Session, SessionStore,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -156,7 +156,8 @@ pub async fn submit(
             .record_failed_sign_in(account.id, 0, None, &[])
             .await?;
     }
-    let mfa_passed = account.totp_secret.is_none();
+    let has_passkeys = !state.store().passkeys(account.id).await?.is_empty();
+    let mfa_passed = account.totp_secret.is_none() && !has_passkeys;
     let target = if !mfa_passed {
         "/sign-in/mfa".to_owned()
     } else if memberships.len() > 1 {
@@ -230,15 +231,38 @@ pub async fn start_session(
 struct MfaPage {
     chrome: crate::chrome::Chrome,
     errors: Errors,
+    /// The account has an authenticator app (and so recovery codes).
+    has_totp: bool,
+    /// The account has passkeys: offer "Use your passkey".
+    has_passkeys: bool,
+    /// Why passkeys cannot be used at this address, when they cannot.
+    passkeys_unavailable: Option<&'static str>,
 }
 
-pub async fn show_mfa(half: HalfSignedIn) -> Result<Response, AppError> {
+/// Which second factors the account has, for the page.
+async fn second_factors(state: &AppState, account: &Account) -> Result<(bool, bool), AppError> {
+    let has_passkeys = !state.store().passkeys(account.id).await?.is_empty();
+    Ok((account.totp_secret.is_some(), has_passkeys))
+}
+
+pub async fn show_mfa(
+    State(state): State<AppState>,
+    half: HalfSignedIn,
+) -> Result<Response, AppError> {
     if half.current.session.mfa_passed {
         return Ok(Redirect::to("/").into_response());
     }
+    let account = state
+        .store()
+        .account(half.current.session.account_id)
+        .await?;
+    let (has_totp, has_passkeys) = second_factors(&state, &account).await?;
     Ok(render(&MfaPage {
         chrome: crate::chrome::Chrome::anonymous(half.csrf_token),
         errors: Errors::new(),
+        has_totp,
+        has_passkeys,
+        passkeys_unavailable: state.inner().passkeys.relying_party().err(),
     })?
     .into_response())
 }
@@ -262,9 +286,14 @@ pub async fn submit_mfa(
     let key = format!("mfa:{}", current.session.account_id);
     let throttle = &state.inner().throttle;
     let mut errors = Errors::new();
+    let mut account = state.store().account(current.session.account_id).await?;
+    let (has_totp, has_passkeys) = second_factors(&state, &account).await?;
     let page = |errors: Errors| MfaPage {
         chrome: crate::chrome::Chrome::anonymous(half.csrf_token.clone()),
         errors,
+        has_totp,
+        has_passkeys,
+        passkeys_unavailable: state.inner().passkeys.relying_party().err(),
     };
     if let Verdict::WaitUntil(until) = throttle.check(&key, now) {
         errors.add(
@@ -276,7 +305,6 @@ pub async fn submit_mfa(
         );
         return Ok(render(&page(errors))?.into_response());
     }
-    let mut account = state.store().account(current.session.account_id).await?;
     let outcome = crate::mfa::check_code(&mut account, &form.code, now);
     let method = match outcome {
         crate::mfa::CodeCheck::Totp => "totp",

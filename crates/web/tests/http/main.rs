@@ -6,4 +6,5 @@ mod helpers;
 mod access;
 mod onboarding;
 mod pages;
+mod passkeys;
 mod signing_in;
