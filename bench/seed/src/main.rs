@@ -209,6 +209,7 @@ async fn seed(store: &Store, args: &Args) -> anyhow::Result<()> {
         token_hash: invitation_hash.clone(),
         council_id,
         person_id: clerk_id,
+        purpose: custodian_core::ports::LinkPurpose::Invitation,
         created_at: founded,
         expires_at: founded + SignedDuration::from_hours(7 * 24),
         used_at: None,

@@ -442,6 +442,10 @@ mod tests {
 /// How long an invitation link stays valid.
 pub const INVITATION_VALID_FOR: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
 
+/// How long a password-reset link stays valid: shorter than an invitation, because it replaces a
+/// working password.
+pub const PASSWORD_RESET_VALID_FOR: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+
 /// What the Clerk types when adding a person.
 #[derive(Clone, Debug)]
 pub struct NewPerson {

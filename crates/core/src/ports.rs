@@ -76,12 +76,39 @@ pub struct Session {
     pub last_seen_at: Timestamp,
 }
 
+/// What a one-time link is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkPurpose {
+    /// An invited person sets their first password (or links an existing sign-in).
+    Invitation,
+    /// An active person who has forgotten their password chooses a new one.
+    PasswordReset,
+}
+
+impl LinkPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkPurpose::Invitation => "invite",
+            LinkPurpose::PasswordReset => "reset",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "invite" => Some(LinkPurpose::Invitation),
+            "reset" => Some(LinkPurpose::PasswordReset),
+            _ => None,
+        }
+    }
+}
+
 /// A one-time link to set a password. Only the hash of the token is stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Invitation {
     pub token_hash: String,
     pub council_id: CouncilId,
     pub person_id: PersonId,
+    pub purpose: LinkPurpose,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
     pub used_at: Option<Timestamp>,
@@ -191,6 +218,17 @@ pub trait AccountStore: Send + Sync {
     fn update_account_security(
         &self,
         account: &Account,
+        event: &AuditEvent,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Sets a new password hash from a password-reset link: uses up the link (and any other
+    /// unused link for the person), clears any lock and ends every session of the account, in
+    /// one transaction.
+    fn reset_password(
+        &self,
+        link_hash: &str,
+        person: PersonId,
+        account: AccountId,
+        password_hash: &str,
         event: &AuditEvent,
     ) -> impl Future<Output = StoreResult<()>> + Send;
     fn insert_invitation(

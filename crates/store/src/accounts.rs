@@ -60,6 +60,7 @@ impl AccountStore for Store {
                 "this invitation link has already been used".to_owned(),
             ));
         }
+        use_up_other_links(&mut tx, person, event.at).await?;
         if create_account {
             sqlx::query(
                 "INSERT INTO accounts (id, email, password_hash, failed_attempts, locked_until, totp_secret, recovery_codes, created_at)
@@ -143,6 +144,52 @@ impl AccountStore for Store {
         tx.commit().await.map_err(db_error)
     }
 
+    async fn reset_password(
+        &self,
+        link_hash: &str,
+        person: PersonId,
+        account: AccountId,
+        password_hash: &str,
+        event: &AuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.write.begin().await.map_err(db_error)?;
+        let used = sqlx::query(
+            "UPDATE invitations SET used_at = $1
+             WHERE token_hash = $2 AND person_id = $3 AND purpose = 'reset' AND used_at IS NULL",
+        )
+        .bind(event.at.as_millisecond())
+        .bind(link_hash)
+        .bind(person.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        if used.rows_affected() == 0 {
+            return Err(StoreError::Conflict(
+                "this password reset link has already been used".to_owned(),
+            ));
+        }
+        use_up_other_links(&mut tx, person, event.at).await?;
+        let changed = sqlx::query(
+            "UPDATE accounts SET password_hash = $1, failed_attempts = 0, locked_until = NULL
+             WHERE id = $2",
+        )
+        .bind(password_hash)
+        .bind(account.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        if changed.rows_affected() == 0 {
+            return Err(StoreError::NotFound("account"));
+        }
+        sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+            .bind(account.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        self.append_in(&mut tx, event).await?;
+        tx.commit().await.map_err(db_error)
+    }
+
     async fn insert_invitation(
         &self,
         invitation: &Invitation,
@@ -150,8 +197,8 @@ impl AccountStore for Store {
     ) -> StoreResult<()> {
         let mut tx = self.write.begin().await.map_err(db_error)?;
         sqlx::query(
-            "INSERT INTO invitations (token_hash, council_id, person_id, created_at, expires_at, used_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO invitations (token_hash, council_id, person_id, created_at, expires_at, used_at, purpose)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&invitation.token_hash)
         .bind(invitation.council_id.to_string())
@@ -159,6 +206,7 @@ impl AccountStore for Store {
         .bind(invitation.created_at.as_millisecond())
         .bind(invitation.expires_at.as_millisecond())
         .bind(invitation.used_at.map(|t| t.as_millisecond()))
+        .bind(invitation.purpose.as_str())
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
@@ -168,7 +216,7 @@ impl AccountStore for Store {
 
     async fn invitation(&self, token_hash: &str) -> StoreResult<Option<Invitation>> {
         sqlx::query(
-            "SELECT token_hash, council_id, person_id, created_at, expires_at, used_at
+            "SELECT token_hash, council_id, person_id, created_at, expires_at, used_at, purpose
              FROM invitations WHERE token_hash = $1",
         )
         .bind(token_hash)
@@ -179,4 +227,20 @@ impl AccountStore for Store {
         .map(rows::invitation)
         .transpose()
     }
+}
+
+/// Once one link has been used, every other unused link for the same person stops working, so an
+/// old invitation or reset email cannot be used later.
+async fn use_up_other_links(
+    conn: &mut sqlx::AnyConnection,
+    person: PersonId,
+    at: Timestamp,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE invitations SET used_at = $1 WHERE person_id = $2 AND used_at IS NULL")
+        .bind(at.as_millisecond())
+        .bind(person.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    Ok(())
 }

@@ -26,6 +26,7 @@ macro_rules! migration {
 const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation"),
     migration!(2, "0002_passkeys"),
+    migration!(3, "0003_password_reset_links"),
 ];
 
 /// The newest schema version this build knows.

@@ -149,6 +149,8 @@ pub(crate) fn invitation(row: &AnyRow) -> Result<Invitation, StoreError> {
         token_hash: text(row, "token_hash")?,
         council_id: council_id(row, "council_id")?,
         person_id: person_id(row, "person_id")?,
+        purpose: custodian_core::ports::LinkPurpose::parse(&text(row, "purpose")?)
+            .ok_or_else(|| corrupt("purpose", "unknown link purpose"))?,
         created_at: time(row, "created_at")?,
         expires_at: time(row, "expires_at")?,
         used_at: opt_time(row, "used_at")?,

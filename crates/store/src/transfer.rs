@@ -95,6 +95,7 @@ const TABLES: &[Table] = &[
             ("created_at", Int),
             ("expires_at", Int),
             ("used_at", Int),
+            ("purpose", Text),
         ],
     },
     Table {

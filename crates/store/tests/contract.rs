@@ -21,7 +21,7 @@ use custodian_core::person::{
 };
 use custodian_core::ports::{
     Account, AccountStore, AuditLog, AuditQuery, CouncilStore, IncidentStore, Invitation,
-    PasskeyRecord, PasskeyStore, PersonStore, Session, SessionStore, StoreError,
+    LinkPurpose, PasskeyRecord, PasskeyStore, PersonStore, Session, SessionStore, StoreError,
 };
 use custodian_store::transfer::{TransferError, exported_tables};
 use custodian_store::{Engine, OpenError, Store};
@@ -257,6 +257,7 @@ fn invitation(person: &Person, at: Timestamp) -> Invitation {
         token_hash: random_hex(),
         council_id: person.council_id,
         person_id: person.id,
+        purpose: LinkPurpose::Invitation,
         created_at: at,
         expires_at: at + custodian_core::person::INVITATION_VALID_FOR,
         used_at: None,
@@ -2109,5 +2110,132 @@ async fn opening_an_address_with_an_unknown_scheme_is_refused_without_showing_it
             "{address:?}: got {err:?}"
         );
         assert!(!err.to_string().contains("s3cret"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn a_password_reset_link_sets_a_new_hash_once_unlocks_and_ends_every_session() {
+    for db in engines().await {
+        let (store, engine) = (&db.store, db.engine);
+        let (ashby, _) = found(store, "Ashby Parish Council", "clerk@a.example").await;
+        let alice = add(store, ashby.id, "Alice Adams", "alice@a.example").await;
+        let invite = invitation(&alice, t(2));
+        let invited = event(ashby.id, t(2), Actor::Operator, "invitation.created");
+        store.insert_invitation(&invite, &invited).await.unwrap();
+        let acct = account("alice@a.example");
+        let accepted = event(
+            ashby.id,
+            t(3),
+            Actor::Person(alice.id),
+            "invitation.accepted",
+        );
+        store
+            .accept_invitation(&invite.token_hash, &acct, true, alice.id, &accepted)
+            .await
+            .unwrap();
+        let locked = event(ashby.id, t(4), Actor::Anonymous, "signin.failed");
+        store
+            .record_failed_sign_in(acct.id, 10, Some(t(60)), &[locked])
+            .await
+            .unwrap();
+        let session = Session {
+            token_hash: random_hex(),
+            account_id: acct.id,
+            council_id: ashby.id,
+            person_id: alice.id,
+            csrf_token: random_hex(),
+            mfa_passed: true,
+            created_at: t(4),
+            last_seen_at: t(4),
+        };
+        let signed_in = event(ashby.id, t(4), Actor::Person(alice.id), "signin.succeeded");
+        store.insert_session(&session, &signed_in).await.unwrap();
+
+        let reset = Invitation {
+            purpose: LinkPurpose::PasswordReset,
+            ..invitation(&alice, t(5))
+        };
+        let spare = Invitation {
+            purpose: LinkPurpose::PasswordReset,
+            ..invitation(&alice, t(6))
+        };
+        for link in [&reset, &spare] {
+            let made = event(
+                ashby.id,
+                link.created_at,
+                Actor::Operator,
+                "password_reset.created",
+            );
+            store.insert_invitation(link, &made).await.unwrap();
+        }
+        assert_eq!(
+            store
+                .invitation(&reset.token_hash)
+                .await
+                .unwrap()
+                .map(|i| i.purpose),
+            Some(LinkPurpose::PasswordReset),
+            "{engine}"
+        );
+        // An invitation link (wrong purpose) cannot be used to reset a password.
+        let done = event(
+            ashby.id,
+            t(7),
+            Actor::Person(alice.id),
+            "password_reset.completed",
+        );
+        assert!(
+            matches!(
+                store
+                    .reset_password(&invite.token_hash, alice.id, acct.id, "$new", &done)
+                    .await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{engine}"
+        );
+        store
+            .reset_password(&reset.token_hash, alice.id, acct.id, "$argon2id$new", &done)
+            .await
+            .unwrap();
+        let after = store.account(acct.id).await.unwrap();
+        assert_eq!(after.password_hash, "$argon2id$new", "{engine}");
+        assert_eq!(
+            (after.failed_attempts, after.locked_until),
+            (0, None),
+            "{engine}"
+        );
+        assert_eq!(
+            store.session(&session.token_hash).await.unwrap(),
+            None,
+            "{engine}"
+        );
+        // The spare link stopped working when the first was used; the first works once.
+        for link in [&reset, &spare] {
+            assert!(
+                store
+                    .invitation(&link.token_hash)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .used_at
+                    .is_some(),
+                "{engine}"
+            );
+            assert!(
+                matches!(
+                    store
+                        .reset_password(&link.token_hash, alice.id, acct.id, "$again", &done)
+                        .await,
+                    Err(StoreError::Conflict(_))
+                ),
+                "{engine}"
+            );
+        }
+        assert_eq!(
+            store.account(acct.id).await.unwrap().password_hash,
+            "$argon2id$new",
+            "{engine}"
+        );
+        db.finish().await;
     }
 }

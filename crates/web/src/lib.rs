@@ -110,6 +110,7 @@ pub fn app_with_clock(store: Store, options: ServeOptions, clock: Arc<dyn Clock>
         )
         .route("/people/{id}/leave", post(people::mark_left))
         .route("/people/{id}/invite", post(people::reinvite))
+        .route("/people/{id}/reset-password", post(people::reset_password))
         .route("/audit", get(audit::page))
         .route("/audit.csv", get(audit::csv))
         .route("/incidents", get(incidents::list))

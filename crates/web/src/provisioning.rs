@@ -7,9 +7,11 @@ use custodian_core::audit::Actor;
 use custodian_core::council::{Council, Founding, found_council};
 use custodian_core::ids::{AccountId, CouncilId, PersonId};
 use custodian_core::password::{PasswordProblem, check_new_password};
-use custodian_core::person::{INVITATION_VALID_FOR, Person, PersonStatus};
+use custodian_core::person::{
+    INVITATION_VALID_FOR, PASSWORD_RESET_VALID_FOR, Person, PersonStatus, Role,
+};
 use custodian_core::ports::{
-    Account, AccountStore, CouncilStore, Invitation, PersonStore, StoreError,
+    Account, AccountStore, CouncilStore, Invitation, LinkPurpose, PersonStore, StoreError,
 };
 use custodian_store::Store;
 use jiff::Timestamp;
@@ -38,6 +40,16 @@ pub enum ProvisionError {
     ExistingAccountPasswordMismatch,
     #[error("This person has left the council and cannot be invited")]
     PersonHasLeft,
+    #[error(
+        "This person has not accepted their invitation yet: create a new invitation link instead"
+    )]
+    NotYetActive,
+    #[error("Only the Clerk can create a password reset link for a Clerk or an IT provider")]
+    OnlyClerkMayResetOfficer,
+    #[error(
+        "This person also uses their sign-in for another council, so a password reset here would change it there too. Ask whoever runs this Custodian installation to help"
+    )]
+    SharedAccount,
 }
 
 /// Founds a council with its Clerk and returns the Clerk's invitation token.
@@ -71,6 +83,7 @@ pub async fn invite(
         token_hash: auth::token_hash(token.expose_secret()),
         council_id: council,
         person_id: person,
+        purpose: LinkPurpose::Invitation,
         created_at: now,
         expires_at: now + INVITATION_VALID_FOR,
         used_at: None,
@@ -101,10 +114,106 @@ pub async fn usable_invitation(
     let person = store
         .person(invitation.council_id, invitation.person_id)
         .await?;
-    if person.status != PersonStatus::Invited {
+    let still_fits = match invitation.purpose {
+        LinkPurpose::Invitation => person.status == PersonStatus::Invited,
+        LinkPurpose::PasswordReset => {
+            person.status == PersonStatus::Active && person.account_id.is_some()
+        }
+    };
+    if !still_fits {
         return Err(ProvisionError::InvitationUsed);
     }
     Ok((invitation, person))
+}
+
+/// Creates a one-time link (valid 24 hours) for an active person who has forgotten their
+/// password. Nobody sets another person's password: the link lets the person choose a new one.
+///
+/// Refused when the person's sign-in is shared with another council (a Clerk of one council must
+/// not be able to take over someone's access to another), and for a Clerk or IT provider unless
+/// the one asking is a Clerk.
+pub async fn create_password_reset(
+    store: &Store,
+    council: CouncilId,
+    target: PersonId,
+    actor: Actor,
+    actor_is_clerk: bool,
+    now: Timestamp,
+) -> Result<SecretString, ProvisionError> {
+    let person = store.person(council, target).await?;
+    match person.status {
+        PersonStatus::Left => return Err(ProvisionError::PersonHasLeft),
+        PersonStatus::Invited => return Err(ProvisionError::NotYetActive),
+        PersonStatus::Active => {}
+    }
+    let Some(account) = person.account_id else {
+        return Err(ProvisionError::NotYetActive);
+    };
+    if !actor_is_clerk
+        && (person.roles.contains(Role::Clerk) || person.roles.contains(Role::ItProvider))
+    {
+        return Err(ProvisionError::OnlyClerkMayResetOfficer);
+    }
+    let shared = store
+        .people_for_account(account)
+        .await?
+        .iter()
+        .any(|p| p.council_id != council && p.status != PersonStatus::Left);
+    if shared {
+        return Err(ProvisionError::SharedAccount);
+    }
+    let token = auth::new_token();
+    let link = Invitation {
+        token_hash: auth::token_hash(token.expose_secret()),
+        council_id: council,
+        person_id: target,
+        purpose: LinkPurpose::PasswordReset,
+        created_at: now,
+        expires_at: now + PASSWORD_RESET_VALID_FOR,
+        used_at: None,
+    };
+    let event =
+        custodian_core::audit::AuditEvent::new(council, now, actor, "password_reset.created")
+            .subject(format!("person:{target}"))
+            .details(json!({ "expires_at": link.expires_at.to_string() }));
+    store.insert_invitation(&link, &event).await?;
+    Ok(token)
+}
+
+/// Uses a password-reset link: checks the new password, stores its hash, unlocks the account and
+/// ends all of its sessions.
+pub async fn complete_password_reset(
+    store: &Store,
+    token: &str,
+    password: SecretString,
+    council_name: &str,
+    now: Timestamp,
+) -> Result<(AccountId, Person), ProvisionError> {
+    let (link, person) = usable_invitation(store, token, now).await?;
+    let Some(account) = person
+        .account_id
+        .filter(|_| link.purpose == LinkPurpose::PasswordReset)
+    else {
+        return Err(ProvisionError::InvitationUnknown);
+    };
+    check_new_password(
+        password.expose_secret(),
+        &[person.name.as_str(), person.email.as_str(), council_name],
+    )?;
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|e| HashError::from_join(&e))??;
+    let event = custodian_core::audit::AuditEvent::new(
+        link.council_id,
+        now,
+        Actor::Person(person.id),
+        "password_reset.completed",
+    )
+    .subject(format!("person:{}", person.id));
+    store
+        .reset_password(&link.token_hash, person.id, account, &hash, &event)
+        .await?;
+    Ok((account, person))
 }
 
 /// Accepts an invitation: checks the password, creates the account (or, for someone who
@@ -118,6 +227,9 @@ pub async fn accept_invitation(
     now: Timestamp,
 ) -> Result<(AccountId, Person), ProvisionError> {
     let (invitation, person) = usable_invitation(store, token, now).await?;
+    if invitation.purpose != LinkPurpose::Invitation {
+        return Err(ProvisionError::InvitationUnknown);
+    }
     let existing = store.account_by_email(&person.email).await?;
     let (account, create) = match existing {
         Some(account) => {

@@ -102,6 +102,7 @@ async fn main() -> anyhow::Result<()> {
     json_chunks(&mut any, 10_000).await?;
     keyset_chunks(&mut any, 5_000).await?;
     keyset_chunks(&mut any, 20_000).await?;
+    keyset_phases(&mut any, 5_000).await?;
 
     for buffer in [50, 4096] {
         let options = SqliteConnectOptions::try_from(&any_options)?.row_buffer_size(buffer);
@@ -318,5 +319,64 @@ async fn keyset_chunks(any: &mut sqlx::AnyConnection, size: i64) -> anyhow::Resu
         rows,
     );
     anyhow::ensure!(intact, "the chain is broken");
+    Ok(())
+}
+
+/// The keyset reading split into its phases, one after the other: SQLite building the chunks,
+/// parsing them, and hashing.
+async fn keyset_phases(any: &mut sqlx::AnyConnection, size: i64) -> anyhow::Result<()> {
+    let council: String = sqlx::query_scalar("SELECT MIN(council_id) FROM audit_log")
+        .fetch_one(&mut *any)
+        .await?;
+    let council_id = CouncilId::parse(&council)?;
+    let sql = "SELECT COUNT(*), MAX(seq), json_group_array(json_array(seq, at, actor, action, subject, details, prev_hash, hash)) \
+               FROM (SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit_log \
+                     WHERE council_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3)";
+    let started = Instant::now();
+    let mut texts = Vec::new();
+    let mut from = i64::MIN;
+    loop {
+        let (count, last, text): (i64, Option<i64>, String) = sqlx::query_as(sql)
+            .bind(&council)
+            .bind(from)
+            .bind(size)
+            .fetch_one(&mut *any)
+            .await?;
+        texts.push(text);
+        match last {
+            Some(last) if count == size => from = last + 1,
+            _ => break,
+        }
+    }
+    report("  phase 1: SQLite builds JSON chunks", started, 1_000_000);
+    let started = Instant::now();
+    let mut entries = Vec::with_capacity(1_000_000);
+    for text in &texts {
+        let raw: Vec<Raw<'_>> = serde_json::from_str(text)?;
+        for r in raw {
+            entries.push(AuditEntry {
+                council_id,
+                seq: r.seq,
+                at_ms: r.at_ms,
+                actor: r.actor.into_owned(),
+                action: r.action.into_owned(),
+                subject: r.subject.into_owned(),
+                details: r.details.into_owned(),
+                prev_hash: r.prev_hash.into_owned(),
+                hash: r.hash.into_owned(),
+            });
+        }
+    }
+    report("  phase 2: parse into entries", started, entries.len());
+    let started = Instant::now();
+    let mut verifier = ChainVerifier::new();
+    entries.iter().for_each(|e| verifier.push(e));
+    anyhow::ensure!(verifier.finish().is_intact());
+    report("  phase 3: hash chain", started, entries.len());
+    let started = Instant::now();
+    entries.iter().for_each(|e| {
+        std::hint::black_box(e.compute_hash());
+    });
+    report("  phase 3b: compute_hash alone", started, entries.len());
     Ok(())
 }

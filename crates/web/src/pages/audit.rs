@@ -27,6 +27,7 @@ const KINDS: &[(&str, &str)] = &[
     ("mfa.", "Authenticator app and passkey changes"),
     ("person.", "People added, changed or left"),
     ("invitation.", "Invitations"),
+    ("password_reset.", "Password reset links"),
     ("council.", "Council set-up and settings"),
     ("incident.", "Incidents"),
     ("permission.denied", "Refused: not allowed"),
@@ -44,6 +45,8 @@ pub fn action_label(code: &str) -> String {
         "person.left" => "Person marked as left",
         "invitation.created" => "Invitation link created",
         "invitation.accepted" => "Invitation accepted",
+        "password_reset.created" => "Password reset link created",
+        "password_reset.completed" => "Password reset with a link",
         "signin.succeeded" => "Signed in",
         "signin.password_accepted" => "Password accepted, waiting for security code",
         "signin.failed" => "Failed sign-in",
@@ -152,6 +155,7 @@ pub struct EntryRow {
     pub who: String,
     pub what: String,
     pub subject: String,
+    pub subject_href: Option<String>,
     pub details: String,
 }
 
@@ -174,25 +178,71 @@ fn describe_actor(actor: &str, names: &HashMap<String, String>) -> String {
     }
 }
 
-fn describe_subject(subject: &str, names: &HashMap<String, String>) -> String {
-    names
-        .get(subject)
-        .cloned()
-        .unwrap_or_else(|| subject.to_owned())
+/// What an entry is about, in words, and a link to it where there is a page.
+fn describe_subject(subject: &str, names: &HashMap<String, String>) -> (String, Option<String>) {
+    if let Some(name) = names.get(subject) {
+        let href = subject
+            .strip_prefix("person:")
+            .map(|id| format!("/people/{id}"));
+        return (name.clone(), href);
+    }
+    match subject.split_once(':') {
+        Some(("incident", id)) => ("An incident".to_owned(), Some(format!("/incidents/{id}"))),
+        Some(("council", _)) => ("The council".to_owned(), None),
+        Some(("person", _)) => ("A person no longer listed".to_owned(), None),
+        _ => (subject.to_owned(), None),
+    }
+}
+
+/// The entry's details as plain "Name: value" phrases instead of JSON.
+pub fn describe_details(details: &str) -> String {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(details)
+    else {
+        return details.to_owned();
+    };
+    map.iter()
+        .map(|(key, value)| {
+            let mut label = key.replace('_', " ");
+            if let Some(first) = label.get(0..1) {
+                label = format!("{}{}", first.to_uppercase(), &label[1..]);
+            }
+            let text = match value {
+                serde_json::Value::Bool(true) => "yes".to_owned(),
+                serde_json::Value::Bool(false) => "no".to_owned(),
+                serde_json::Value::Null => "none".to_owned(),
+                serde_json::Value::String(text) if key.contains("roles") => {
+                    custodian_core::person::RoleSet::from_storage(text)
+                        .map(|r| {
+                            if r.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                r.labels()
+                            }
+                        })
+                        .unwrap_or_else(|_| text.clone())
+                }
+                serde_json::Value::String(text) => match text.parse::<jiff::Timestamp>() {
+                    Ok(at) => local_time(at),
+                    Err(_) => text.clone(),
+                },
+                other => other.to_string(),
+            };
+            format!("{label}: {text}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn row(entry: &AuditEntry, names: &HashMap<String, String>) -> EntryRow {
+    let (subject, subject_href) = describe_subject(&entry.subject, names);
     EntryRow {
         seq: entry.seq,
         at: local_time(entry.at()),
         who: describe_actor(&entry.actor, names),
         what: action_label(&entry.action),
-        subject: describe_subject(&entry.subject, names),
-        details: if entry.details == "{}" {
-            String::new()
-        } else {
-            entry.details.clone()
-        },
+        subject,
+        subject_href,
+        details: describe_details(&entry.details),
     }
 }
 
@@ -324,6 +374,21 @@ pub async fn csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn details_read_as_plain_words() {
+        assert_eq!(
+            describe_details(
+                r#"{"locked":false,"roles_after":"clerk,chair","consecutive_failures":3}"#
+            ),
+            "Consecutive failures: 3; Locked: no; Roles after: Clerk, Chair"
+        );
+        assert_eq!(describe_details("{}"), "");
+        assert!(
+            describe_details(r#"{"expires_at":"2026-09-28T14:13:20Z"}"#)
+                .starts_with("Expires at: 28 Sep 2026, 15:13")
+        );
+    }
 
     #[test]
     fn csv_cells_are_quoted_and_formulas_defused() {

@@ -3,7 +3,7 @@
 use super::sign_in::start_session;
 use crate::error::AppError;
 use crate::forms::Errors;
-use crate::nav::{local_time, render, visitor_chrome};
+use crate::nav::{local_time, render};
 use crate::provisioning::{self, ProvisionError};
 use crate::session::Visitor;
 use crate::state::AppState;
@@ -17,10 +17,16 @@ use custodian_core::council::{CouncilKind, CouncilName, Founding};
 use custodian_core::ids::{CouncilId, PersonId};
 use custodian_core::passphrase;
 use custodian_core::person::{Email, PersonName};
-use custodian_core::ports::{AccountStore, CouncilStore};
+use custodian_core::ports::{AccountStore, CouncilStore, LinkPurpose, PasskeyStore};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
+
+/// These pages are for someone who is not (yet) signed in as the person concerned, so they never
+/// show a signed-in header, even when the browser has someone else's session.
+fn plain_chrome(visitor: &Visitor) -> crate::chrome::Chrome {
+    crate::chrome::Chrome::anonymous(visitor.csrf_token.clone())
+}
 
 fn suggestion() -> String {
     passphrase::suggest(&mut rand::rngs::OsRng, 3)
@@ -35,6 +41,8 @@ struct InvitationPage {
     person_name: String,
     council_name: String,
     existing_account: bool,
+    /// A password-reset link rather than an invitation.
+    reset: bool,
     expires: String,
     suggestion: String,
 }
@@ -53,7 +61,7 @@ fn invalid(visitor: &Visitor, error: ProvisionError) -> Result<Response, AppErro
         | ProvisionError::InvitationUsed => Ok((
             axum::http::StatusCode::NOT_FOUND,
             render(&InvitationInvalidPage {
-                chrome: visitor_chrome(visitor),
+                chrome: plain_chrome(visitor),
                 message: error.to_string(),
             })?,
         )
@@ -74,18 +82,21 @@ pub async fn show_invitation(
             Err(e) => return invalid(&visitor, e),
         };
     let council = state.store().council(invitation.council_id).await?;
-    let existing_account = state
-        .store()
-        .account_by_email(&person.email)
-        .await?
-        .is_some();
+    let reset = invitation.purpose == LinkPurpose::PasswordReset;
+    let existing_account = !reset
+        && state
+            .store()
+            .account_by_email(&person.email)
+            .await?
+            .is_some();
     Ok(render(&InvitationPage {
-        chrome: visitor_chrome(&visitor),
+        chrome: plain_chrome(&visitor),
         errors: Errors::new(),
         token,
         person_name: person.name.to_string(),
         council_name: council.name.to_string(),
         existing_account,
+        reset,
         expires: local_time(invitation.expires_at),
         suggestion: suggestion(),
     })?
@@ -113,7 +124,12 @@ pub async fn accept_invitation(
             Err(e) => return invalid(&visitor, e),
         };
     let council = state.store().council(invitation.council_id).await?;
-    let existing = state.store().account_by_email(&person.email).await?;
+    let reset = invitation.purpose == LinkPurpose::PasswordReset;
+    let existing = if reset {
+        None
+    } else {
+        state.store().account_by_email(&person.email).await?
+    };
     let mut errors = Errors::new();
     if existing.is_none() && form.password != form.confirm {
         errors.add(
@@ -121,7 +137,20 @@ pub async fn accept_invitation(
             "The two passwords do not match. Type the same password twice",
         );
     }
-    let result = if errors.is_empty() {
+    let result = if !errors.is_empty() {
+        None
+    } else if reset {
+        Some(
+            provisioning::complete_password_reset(
+                state.store(),
+                &token,
+                SecretString::from(form.password),
+                council.name.as_str(),
+                now,
+            )
+            .await,
+        )
+    } else {
         Some(
             provisioning::accept_invitation(
                 state.store(),
@@ -132,15 +161,16 @@ pub async fn accept_invitation(
             )
             .await,
         )
-    } else {
-        None
     };
     match result {
         Some(Ok((account, person))) => {
             let account = state.store().account(account).await?;
-            let cookie =
-                start_session(&state, account.id, &person, account.totp_secret.is_none()).await?;
-            let target = if account.totp_secret.is_some() {
+            // Someone with a second factor still has to give it, even straight after choosing a
+            // password: the link proves only access to their email.
+            let has_second_factor = account.totp_secret.is_some()
+                || !state.store().passkeys(account.id).await?.is_empty();
+            let cookie = start_session(&state, account.id, &person, !has_second_factor).await?;
+            let target = if has_second_factor {
                 "/sign-in/mfa"
             } else {
                 "/"
@@ -156,7 +186,7 @@ pub async fn accept_invitation(
                 &person,
                 &council,
                 existing.is_some(),
-                invitation.expires_at,
+                &invitation,
             )
         }
         Some(Err(ProvisionError::ExistingAccountPasswordMismatch)) => {
@@ -171,7 +201,7 @@ pub async fn accept_invitation(
                 &person,
                 &council,
                 true,
-                invitation.expires_at,
+                &invitation,
             )
         }
         Some(Err(e)) => invalid(&visitor, e),
@@ -182,7 +212,7 @@ pub async fn accept_invitation(
             &person,
             &council,
             existing.is_some(),
-            invitation.expires_at,
+            &invitation,
         ),
     }
 }
@@ -194,16 +224,17 @@ fn invitation_again(
     person: &custodian_core::person::Person,
     council: &custodian_core::council::Council,
     existing_account: bool,
-    expires: jiff::Timestamp,
+    link: &custodian_core::ports::Invitation,
 ) -> Result<Response, AppError> {
     Ok(render(&InvitationPage {
-        chrome: visitor_chrome(visitor),
+        chrome: plain_chrome(visitor),
         errors,
         token,
         person_name: person.name.to_string(),
         council_name: council.name.to_string(),
         existing_account,
-        expires: local_time(expires),
+        reset: link.purpose == LinkPurpose::PasswordReset,
+        expires: local_time(link.expires_at),
         suggestion: suggestion(),
     })?
     .into_response())
@@ -252,7 +283,7 @@ pub async fn show_setup(
         return Ok(Redirect::to("/sign-in").into_response());
     }
     Ok(render(&SetupPage {
-        chrome: visitor_chrome(&visitor),
+        chrome: plain_chrome(&visitor),
         errors: Errors::new(),
         form: SetupForm {
             kind: "parish".to_owned(),
@@ -343,7 +374,7 @@ fn setup_again(
 ) -> Result<Response, AppError> {
     form.password.clear();
     Ok(render(&SetupPage {
-        chrome: visitor_chrome(visitor),
+        chrome: plain_chrome(visitor),
         errors,
         form,
         suggestion: suggestion(),

@@ -195,6 +195,8 @@ pub async fn new_form(signed_in: SignedIn) -> Result<Response, AppError> {
 #[template(path = "invitation_created.html")]
 struct InvitationCreatedPage {
     chrome: crate::chrome::Chrome,
+    /// A password-reset link rather than an invitation.
+    reset: bool,
     name: String,
     email: String,
     link: String,
@@ -274,6 +276,7 @@ async fn invitation_page(
     );
     Ok(render(&InvitationCreatedPage {
         chrome: chrome(signed_in, "/people"),
+        reset: false,
         name: person.name.to_string(),
         email: person.email.to_string(),
         link,
@@ -296,8 +299,10 @@ struct PersonPage {
     can_invite: bool,
     can_mark_left: bool,
     invited: bool,
+    active: bool,
     left: bool,
     today: String,
+    problem: Option<String>,
 }
 
 pub async fn show(
@@ -322,8 +327,10 @@ pub async fn show(
         can_invite: signed_in.may(Action::InvitePerson),
         can_mark_left: signed_in.may(Action::MarkPersonLeft),
         invited: person.status == PersonStatus::Invited,
+        active: person.status == PersonStatus::Active,
         left: person.status == PersonStatus::Left,
         today,
+        problem: None,
     })?
     .into_response())
 }
@@ -458,4 +465,70 @@ pub async fn reinvite(
         return Ok(Redirect::to(&format!("/people/{id}")).into_response());
     }
     invitation_page(&state, &signed_in, &person).await
+}
+
+/// Creates a one-time link for an active person who has forgotten their password.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    signed_in.require(Action::InvitePerson).await?;
+    let council = signed_in.council_id();
+    let person = state.store().person(council, parse_id(&id)?).await?;
+    let now = state.now();
+    let is_clerk = signed_in.current.person.roles.contains(Role::Clerk);
+    match provisioning::create_password_reset(
+        state.store(),
+        council,
+        person.id,
+        signed_in.actor(),
+        is_clerk,
+        now,
+    )
+    .await
+    {
+        Ok(token) => {
+            let link = format!(
+                "{}/invitation/{}",
+                state.inner().options.public_url.trim_end_matches('/'),
+                token.expose_secret()
+            );
+            Ok(render(&InvitationCreatedPage {
+                chrome: chrome(&signed_in, "/people"),
+                reset: true,
+                name: person.name.to_string(),
+                email: person.email.to_string(),
+                link,
+                expires: local_time(now + custodian_core::person::PASSWORD_RESET_VALID_FOR),
+                person_id: person.id.to_string(),
+            })?
+            .into_response())
+        }
+        Err(
+            e @ (provisioning::ProvisionError::SharedAccount
+            | provisioning::ProvisionError::OnlyClerkMayResetOfficer
+            | provisioning::ProvisionError::NotYetActive
+            | provisioning::ProvisionError::PersonHasLeft),
+        ) => {
+            let today = now.to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
+            Ok((
+                axum::http::StatusCode::CONFLICT,
+                render(&PersonPage {
+                    chrome: chrome(&signed_in, "/people"),
+                    person: PersonRow::from(&person),
+                    can_edit: signed_in.may(Action::EditPerson),
+                    can_invite: signed_in.may(Action::InvitePerson),
+                    can_mark_left: signed_in.may(Action::MarkPersonLeft),
+                    invited: person.status == PersonStatus::Invited,
+                    active: person.status == PersonStatus::Active,
+                    left: person.status == PersonStatus::Left,
+                    today,
+                    problem: Some(e.to_string()),
+                })?,
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

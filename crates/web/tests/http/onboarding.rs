@@ -199,3 +199,135 @@ async fn first_run_setup_needs_the_printed_code_and_then_closes() {
     assert_eq!(client.get("/people").await.location(), "/account/mfa");
     assert_eq!(app.client().get("/setup").await.status, 303);
 }
+
+#[tokio::test]
+async fn a_forgotten_password_is_replaced_through_a_one_time_reset_link() {
+    let app = spawn_app().await;
+    let mut old_session = app.signed_in(&app.a.councillor.email).await;
+    let mut clerk = app.signed_in(&app.a.clerk.email).await;
+    let id = app.a.councillor.id;
+    clerk.get(&format!("/people/{id}")).await;
+    let page = clerk
+        .post(&format!("/people/{id}/reset-password"), &[])
+        .await;
+    assert!(
+        page.body
+            .contains("Password reset link ready for Connie Councillor"),
+        "{}",
+        page.body
+    );
+    let path = invitation_path(&page.body);
+
+    let mut connie = app.client();
+    let form = connie.get(&path).await;
+    assert!(form.body.contains("Choose a new password"));
+    let weak = connie
+        .post(&path, &[("password", "short"), ("confirm", "short")])
+        .await;
+    assert!(weak.body.contains("at least 12 characters"));
+    let ok = connie
+        .post(
+            &path,
+            &[
+                ("password", "pebble-harbour-violet"),
+                ("confirm", "pebble-harbour-violet"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    assert_eq!(connie.get("/").await.status, 200);
+    // The old session ended, the old password no longer works, and the link is used up.
+    assert_eq!(old_session.get("/").await.status, 303);
+    assert!(
+        app.client()
+            .sign_in(&app.a.councillor.email, PASSWORD)
+            .await
+            .body
+            .contains("not right")
+    );
+    assert_eq!(
+        app.client()
+            .sign_in(&app.a.councillor.email, "pebble-harbour-violet")
+            .await
+            .status,
+        303
+    );
+    assert_eq!(app.client().get(&path).await.status, 404);
+    let actions = app.audit_actions(app.a.id).await;
+    assert!(actions.contains(&"password_reset.created".to_owned()));
+    assert!(actions.contains(&"password_reset.completed".to_owned()));
+}
+
+#[tokio::test]
+async fn reset_links_cannot_be_used_to_take_over_officers_or_shared_sign_ins() {
+    let app = spawn_app().await;
+    // The IT provider may reset a councillor's password, but not the Clerk's.
+    let mut it = app.signed_in(&app.a.it_provider.email).await;
+    let clerk_id = app.a.clerk.id;
+    it.get(&format!("/people/{clerk_id}")).await;
+    let refused = it
+        .post(&format!("/people/{clerk_id}/reset-password"), &[])
+        .await;
+    assert_eq!(refused.status, 409);
+    assert!(
+        refused
+            .body
+            .contains("Only the Clerk can create a password reset link")
+    );
+    let councillor = app.a.councillor.id;
+    let allowed = it
+        .post(&format!("/people/{councillor}/reset-password"), &[])
+        .await;
+    assert!(allowed.body.contains("Password reset link ready"));
+
+    // Ivan also works for Brook; Ashby's Clerk must not be able to reset his shared sign-in.
+    let mut clerk_b = app.signed_in(&app.b.clerk.email).await;
+    clerk_b.get("/people/new").await;
+    let page = clerk_b
+        .post(
+            "/people/new",
+            &[
+                ("name", "Ivan Provider"),
+                ("email", &app.a.it_provider.email),
+                ("roles", "staff"),
+            ],
+        )
+        .await;
+    let join = invitation_path(&page.body);
+    let mut ivan = app.client();
+    ivan.get(&join).await;
+    assert_eq!(
+        ivan.post(&join, &[("password", PASSWORD)]).await.status,
+        303
+    );
+    let mut clerk_a = app.signed_in(&app.a.clerk.email).await;
+    let ivan_id = app.a.it_provider.id;
+    clerk_a.get(&format!("/people/{ivan_id}")).await;
+    let shared = clerk_a
+        .post(&format!("/people/{ivan_id}/reset-password"), &[])
+        .await;
+    assert_eq!(shared.status, 409);
+    assert!(
+        shared
+            .body
+            .contains("also uses their sign-in for another council")
+    );
+    // An invited person gets a new invitation, not a reset; other councils' people are not found.
+    let other = app.b.chair.id;
+    assert_eq!(
+        clerk_a
+            .post(&format!("/people/{other}/reset-password"), &[])
+            .await
+            .status,
+        404
+    );
+    let mut councillor_client = app.signed_in(&app.a.councillor.email).await;
+    councillor_client.get("/").await;
+    assert_eq!(
+        councillor_client
+            .post(&format!("/people/{ivan_id}/reset-password"), &[])
+            .await
+            .status,
+        403
+    );
+}
