@@ -265,7 +265,8 @@ pub struct SetupForm {
     password: String,
 }
 
-async fn setup_open(state: &AppState) -> Result<bool, AppError> {
+/// Whether the first-run setup page is open: no council yet, and a setup code was printed.
+pub async fn setup_open(state: &AppState) -> Result<bool, AppError> {
     let has_code = state
         .inner()
         .setup_code

@@ -39,9 +39,14 @@ pub struct SignInQuery {
 }
 
 pub async fn show(
+    State(state): State<AppState>,
     visitor: Visitor,
     Query(query): Query<SignInQuery>,
 ) -> Result<Response, AppError> {
+    // A brand-new installation has nobody to sign in: send the first visitor to set-up.
+    if super::onboarding::setup_open(&state).await? {
+        return Ok(Redirect::to("/setup").into_response());
+    }
     if visitor
         .current
         .as_ref()

@@ -154,6 +154,9 @@ async fn someone_already_in_another_council_joins_with_their_existing_password()
 async fn first_run_setup_needs_the_printed_code_and_then_closes() {
     let app = spawn_app_with_setup_code(Some("setup-code-1234")).await;
     let mut client = app.client();
+    // The first visitor is sent from the home page, through sign-in, to set-up.
+    assert_eq!(client.get("/").await.location(), "/sign-in");
+    assert_eq!(client.get("/sign-in").await.location(), "/setup");
     let page = client.get("/setup").await;
     assert_eq!(page.status, 200);
     let fields = |code: &'static str| {
