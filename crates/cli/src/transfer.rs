@@ -44,8 +44,16 @@ pub async fn run_export(settings: Settings, args: ExportArgs) -> anyhow::Result<
         }
         Some(path) => export_to_file(&store, path).await,
     };
+    // Each council's log records that its data left the installation. The entry is written
+    // after the export (which therefore does not contain it), so an export imported elsewhere
+    // and exported again is byte-for-byte the same file.
+    let recorded = match &result {
+        Ok(summary) => record_export(&store, summary.total(), target.is_some()).await,
+        Err(_) => Ok(()),
+    };
     store.close().await;
     let summary = result.context("The export did not finish")?;
+    recorded.context("The export was written, but it could not be recorded in the audit log")?;
     let message = format!(
         "Exported {} rows ({}){}.\nThe export holds personal details and password hashes: keep it as safe as the database.",
         summary.total(),
@@ -157,4 +165,20 @@ fn capitalise(text: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
+}
+
+async fn record_export(
+    store: &custodian_store::Store,
+    rows: u64,
+    to_file: bool,
+) -> anyhow::Result<()> {
+    use custodian_core::audit::{Actor, AuditEvent};
+    use custodian_core::ports::{AuditLog, CouncilStore};
+    let now = jiff::Timestamp::now();
+    for council in store.councils().await? {
+        let event = AuditEvent::new(council.id, now, Actor::Operator, "installation.exported")
+            .details(serde_json::json!({ "rows": rows, "to_file": to_file }));
+        store.append(&event).await?;
+    }
+    Ok(())
 }

@@ -208,6 +208,15 @@ fn an_export_imported_elsewhere_exports_identically() {
     let export_a = dir.path().join("a.jsonl");
     let exported = custodian(&first, &["export", "--output", export_a.to_str().unwrap()]);
     assert!(exported.status.success(), "{}", text(&exported));
+    // The export is recorded in the council's audit log, after the file was written.
+    assert!(
+        !std::fs::read_to_string(&export_a)
+            .unwrap()
+            .contains("installation.exported")
+    );
+    let later = custodian(&first, &["export"]);
+    assert!(String::from_utf8_lossy(&later.stdout).contains("installation.exported"));
+    assert!(custodian(&first, &["audit", "verify"]).status.success());
 
     let imported = custodian(&second, &["import", export_a.to_str().unwrap()]);
     let out = text(&imported);

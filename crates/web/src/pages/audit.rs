@@ -33,6 +33,7 @@ const KINDS: &[(&str, &str)] = &[
     ("permission.denied", "Refused: not allowed"),
     ("request.refused", "Refused: expired forms"),
     ("audit.", "Audit log downloads"),
+    ("installation.", "Whole-installation exports"),
 ];
 
 /// Plain words for an action code.
@@ -62,6 +63,7 @@ pub fn action_label(code: &str) -> String {
         "permission.denied" => "Refused: not allowed",
         "request.refused_csrf" => "Refused: expired or forged form",
         "audit.exported" => "Audit log downloaded",
+        "installation.exported" => "Everything exported from the server command line",
         other => return other.to_owned(),
     };
     label.to_owned()
