@@ -200,9 +200,7 @@ pub async fn complete_password_reset(
         password.expose_secret(),
         &[person.name.as_str(), person.email.as_str(), council_name],
     )?;
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(|e| HashError::from_join(&e))??;
+    let hash = auth::hash_password_off_thread(password).await?;
     let event = custodian_core::audit::AuditEvent::new(
         link.council_id,
         now,
@@ -235,9 +233,7 @@ pub async fn accept_invitation(
         Some(account) => {
             let phc = account.password_hash.clone();
             let given = password.clone();
-            let matches = tokio::task::spawn_blocking(move || auth::verify_password(&given, &phc))
-                .await
-                .unwrap_or(false);
+            let matches = auth::verify_password_off_thread(given, phc).await;
             if !matches {
                 return Err(ProvisionError::ExistingAccountPasswordMismatch);
             }
@@ -248,9 +244,7 @@ pub async fn accept_invitation(
                 password.expose_secret(),
                 &[person.name.as_str(), person.email.as_str(), council_name],
             )?;
-            let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-                .await
-                .map_err(|e| HashError::from_join(&e))??;
+            let hash = auth::hash_password_off_thread(password).await?;
             let account = Account {
                 id: AccountId::generate(),
                 email: person.email.clone(),

@@ -305,6 +305,32 @@ struct PersonPage {
     problem: Option<String>,
 }
 
+/// The person's page, with a problem to show at the top when an action on it was refused.
+fn person_page(
+    state: &AppState,
+    signed_in: &SignedIn,
+    person: &Person,
+    problem: Option<String>,
+) -> Result<axum::response::Html<String>, AppError> {
+    let today = state
+        .now()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC))
+        .date()
+        .to_string();
+    render(&PersonPage {
+        chrome: chrome(signed_in, "/people"),
+        person: PersonRow::from(person),
+        can_edit: signed_in.may(Action::EditPerson),
+        can_invite: signed_in.may(Action::InvitePerson),
+        can_mark_left: signed_in.may(Action::MarkPersonLeft),
+        invited: person.status == PersonStatus::Invited,
+        active: person.status == PersonStatus::Active,
+        left: person.status == PersonStatus::Left,
+        today,
+        problem,
+    })
+}
+
 pub async fn show(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -315,24 +341,7 @@ pub async fn show(
         .store()
         .person(signed_in.council_id(), parse_id(&id)?)
         .await?;
-    let today = state
-        .now()
-        .to_zoned(jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC))
-        .date()
-        .to_string();
-    Ok(render(&PersonPage {
-        chrome: chrome(&signed_in, "/people"),
-        person: PersonRow::from(&person),
-        can_edit: signed_in.may(Action::EditPerson),
-        can_invite: signed_in.may(Action::InvitePerson),
-        can_mark_left: signed_in.may(Action::MarkPersonLeft),
-        invited: person.status == PersonStatus::Invited,
-        active: person.status == PersonStatus::Active,
-        left: person.status == PersonStatus::Left,
-        today,
-        problem: None,
-    })?
-    .into_response())
+    Ok(person_page(&state, &signed_in, &person, None)?.into_response())
 }
 
 pub async fn edit_form(
@@ -510,25 +519,11 @@ pub async fn reset_password(
             | provisioning::ProvisionError::OnlyClerkMayResetOfficer
             | provisioning::ProvisionError::NotYetActive
             | provisioning::ProvisionError::PersonHasLeft),
-        ) => {
-            let today = now.to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
-            Ok((
-                axum::http::StatusCode::CONFLICT,
-                render(&PersonPage {
-                    chrome: chrome(&signed_in, "/people"),
-                    person: PersonRow::from(&person),
-                    can_edit: signed_in.may(Action::EditPerson),
-                    can_invite: signed_in.may(Action::InvitePerson),
-                    can_mark_left: signed_in.may(Action::MarkPersonLeft),
-                    invited: person.status == PersonStatus::Invited,
-                    active: person.status == PersonStatus::Active,
-                    left: person.status == PersonStatus::Left,
-                    today,
-                    problem: Some(e.to_string()),
-                })?,
-            )
-                .into_response())
-        }
+        ) => Ok((
+            axum::http::StatusCode::CONFLICT,
+            person_page(&state, &signed_in, &person, Some(e.to_string()))?,
+        )
+            .into_response()),
         Err(e) => Err(e.into()),
     }
 }

@@ -129,9 +129,7 @@ pub async fn submit(
         || auth::dummy_hash().to_owned(),
         |a| a.password_hash.clone(),
     );
-    let verified = tokio::task::spawn_blocking(move || auth::verify_password(&password, &phc))
-        .await
-        .unwrap_or(false);
+    let verified = auth::verify_password_off_thread(password, phc).await;
     let Some(account) = account.filter(|_| verified) else {
         let failures = throttle.fail(email.as_str(), now);
         if let Some(account) = state.store().account_by_email(&email).await? {
