@@ -332,3 +332,17 @@ pub trait IncidentStore: Send + Sync {
         id: IncidentId,
     ) -> impl Future<Output = StoreResult<Incident>> + Send;
 }
+
+/// Counts for the home page's "what needs attention".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AttentionCounts {
+    pub invited_people: i64,
+    pub open_incidents: i64,
+}
+
+pub trait DashboardStore: Send + Sync {
+    fn attention_counts(
+        &self,
+        council: CouncilId,
+    ) -> impl Future<Output = StoreResult<AttentionCounts>> + Send;
+}

@@ -93,7 +93,7 @@ impl AccountStore for Store {
             ));
         }
         self.append_in(&mut tx, event).await?;
-        tx.commit().await.map_err(db_error)
+        self.commit(tx).await
     }
 
     async fn record_failed_sign_in(
@@ -114,7 +114,7 @@ impl AccountStore for Store {
         for event in events {
             self.append_in(&mut tx, event).await?;
         }
-        tx.commit().await.map_err(db_error)
+        self.commit(tx).await
     }
 
     async fn update_account_security(
@@ -141,7 +141,7 @@ impl AccountStore for Store {
             return Err(StoreError::NotFound("account"));
         }
         self.append_in(&mut tx, event).await?;
-        tx.commit().await.map_err(db_error)
+        self.commit(tx).await
     }
 
     async fn reset_password(
@@ -187,7 +187,7 @@ impl AccountStore for Store {
             .await
             .map_err(db_error)?;
         self.append_in(&mut tx, event).await?;
-        tx.commit().await.map_err(db_error)
+        self.commit(tx).await
     }
 
     async fn insert_invitation(
@@ -211,7 +211,7 @@ impl AccountStore for Store {
         .await
         .map_err(db_error)?;
         self.append_in(&mut tx, event).await?;
-        tx.commit().await.map_err(db_error)
+        self.commit(tx).await
     }
 
     async fn invitation(&self, token_hash: &str) -> StoreResult<Option<Invitation>> {

@@ -74,7 +74,7 @@ impl AuditLog for Store {
     async fn append(&self, event: &AuditEvent) -> StoreResult<AuditEntry> {
         let mut tx = self.write.begin().await.map_err(db_error)?;
         let entry = self.append_in(&mut tx, event).await?;
-        tx.commit().await.map_err(db_error)?;
+        self.commit(tx).await?;
         Ok(entry)
     }
 
@@ -327,4 +327,174 @@ fn visit_chunk<F: FnMut(&AuditEntry)>(
 fn refill(target: &mut String, text: &str) {
     target.clear();
     target.push_str(text);
+}
+
+#[cfg(test)]
+mod tests {
+    //! `for_each_entry` reads in chunks with engine-specific SQL, so these run on SQLite and,
+    //! when `CUSTODIAN_TEST_POSTGRES_URL` names a server (as in CI), on PostgreSQL too.
+    use super::*;
+    use custodian_core::audit::{Actor, ChainBreak, ChainVerifier};
+    use serde_json::json;
+    use sqlx::Connection;
+
+    /// A fresh, migrated database holding `councils`; dropped again by [`TestDb::finish`].
+    struct TestDb {
+        store: Store,
+        _dir: Option<tempfile::TempDir>,
+        postgres: Option<(String, String)>,
+    }
+
+    impl TestDb {
+        async fn all(councils: &[CouncilId]) -> Vec<TestDb> {
+            let dir = tempfile::tempdir().unwrap();
+            let mut dbs = vec![TestDb {
+                store: Store::open_sqlite_in(dir.path()).await.unwrap(),
+                _dir: Some(dir),
+                postgres: None,
+            }];
+            if let Some(url) = std::env::var("CUSTODIAN_TEST_POSTGRES_URL")
+                .ok()
+                .filter(|u| !u.trim().is_empty())
+            {
+                let name = format!("custodian_t_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = sqlx::AnyConnection::connect(&url).await.unwrap();
+                sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+                admin.close().await.ok();
+                let (server, _) = url.rsplit_once('/').unwrap();
+                dbs.push(TestDb {
+                    store: Store::open(&format!("{server}/{name}")).await.unwrap(),
+                    _dir: None,
+                    postgres: Some((url, name)),
+                });
+            }
+            for db in &dbs {
+                db.store.migrate().await.unwrap();
+                for council in councils {
+                    sqlx::query(
+                        "INSERT INTO councils (id, name, kind, settings, created_at) VALUES ($1, 'C', 'parish', '{}', 0)",
+                    )
+                    .bind(council.to_string())
+                    .execute(&db.store.write)
+                    .await
+                    .unwrap();
+                }
+            }
+            dbs
+        }
+
+        async fn finish(self) {
+            self.store.close().await;
+            if let Some((url, name)) = self.postgres {
+                let mut admin = sqlx::AnyConnection::connect(&url).await.unwrap();
+                sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+                admin.close().await.ok();
+            }
+        }
+    }
+
+    /// A chain of `n` entries whose text needs JSON escapes and is not ASCII.
+    fn chain(council: CouncilId, n: usize) -> Vec<AuditEntry> {
+        let mut out: Vec<AuditEntry> = Vec::with_capacity(n);
+        for i in 0..n {
+            let at = jiff::Timestamp::from_second(1_700_000_000 + i as i64).unwrap();
+            let event = AuditEvent::new(council, at, Actor::System, "test.event")
+                .subject(format!("thing:ü{i}"))
+                .details(json!({ "i": i, "note": "Café \"quoted\" \\ back\nline ✓\u{1}" }));
+            out.push(event.chain(out.last().map(|e| e.head()).as_ref()));
+        }
+        out
+    }
+
+    async fn insert(store: &Store, entries: &[AuditEntry]) {
+        let mut tx = store.write.begin().await.unwrap();
+        for entry in entries {
+            insert_entry(&mut tx, entry).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+
+    async fn visited(store: &Store) -> Vec<AuditEntry> {
+        let mut seen = Vec::new();
+        store
+            .for_each_entry(|e| seen.push(e.clone()))
+            .await
+            .unwrap();
+        seen
+    }
+
+    #[tokio::test]
+    async fn every_entry_is_visited_exactly_as_stored_in_council_and_sequence_order() {
+        let (a, b) = (CouncilId::generate(), CouncilId::generate());
+        // More than two chunks, and one council ending exactly on a chunk boundary.
+        let long = chain(a, 2 * CHUNK_ENTRIES as usize + 7);
+        let exact = chain(b, CHUNK_ENTRIES as usize);
+        let mut expected = [long.clone(), exact.clone()];
+        expected.sort_by_key(|entries| entries[0].council_id.to_string());
+        for db in TestDb::all(&[a, b]).await {
+            insert(&db.store, &long).await;
+            insert(&db.store, &exact).await;
+            let engine = db.store.engine().name();
+            assert!(visited(&db.store).await == expected.concat(), "{engine}");
+            db.finish().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn gaps_and_far_sequence_numbers_are_visited_for_the_verifier_to_report() {
+        let council = CouncilId::generate();
+        let entries = chain(council, CHUNK_ENTRIES as usize + 10);
+        for db in TestDb::all(&[council]).await {
+            let store = &db.store;
+            let engine = store.engine().name();
+            insert(store, &entries).await;
+            let disable = match store.engine() {
+                Engine::Sqlite => {
+                    "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;"
+                }
+                Engine::Postgres => "ALTER TABLE audit_log DISABLE TRIGGER USER",
+            };
+            sqlx::raw_sql(disable).execute(&store.write).await.unwrap();
+            sqlx::query("DELETE FROM audit_log WHERE seq IN (100, 101)")
+                .execute(&store.write)
+                .await
+                .unwrap();
+            sqlx::query("UPDATE audit_log SET seq = $1 WHERE seq = $2")
+                .bind(i64::MAX)
+                .bind(CHUNK_ENTRIES + 10)
+                .execute(&store.write)
+                .await
+                .unwrap();
+
+            let seen = visited(store).await;
+            assert_eq!(seen.len(), entries.len() - 2, "{engine}");
+            assert_eq!(seen.last().unwrap().seq, i64::MAX, "{engine}");
+            assert!(seen.windows(2).all(|w| w[0].seq < w[1].seq), "{engine}");
+            let mut verifier = ChainVerifier::new();
+            seen.iter().for_each(|e| verifier.push(e));
+            let report = verifier.finish();
+            assert_eq!(report.broken.len(), 1, "{engine}");
+            assert_eq!(report.broken[0].seq, 102, "{engine}");
+            assert_eq!(
+                report.broken[0].reason,
+                ChainBreak::SequenceGap { expected: 100 },
+                "{engine}"
+            );
+            db.finish().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn an_empty_log_visits_nothing() {
+        for db in TestDb::all(&[CouncilId::generate()]).await {
+            assert!(visited(&db.store).await.is_empty());
+            db.finish().await;
+        }
+    }
 }

@@ -35,7 +35,7 @@ impl CouncilStore for Store {
         for event in events {
             self.append_in(&mut tx, event).await?;
         }
-        tx.commit().await.map_err(db_error)
+        self.commit(tx).await
     }
 
     async fn council(&self, id: CouncilId) -> StoreResult<Council> {
@@ -78,6 +78,6 @@ impl CouncilStore for Store {
             return Err(StoreError::NotFound("council"));
         }
         self.append_in(&mut tx, event).await?;
-        tx.commit().await.map_err(db_error)
+        self.commit(tx).await
     }
 }

@@ -28,7 +28,7 @@ impl IncidentStore for Store {
         .await
         .map_err(db_error)?;
         self.append_in(&mut tx, event).await?;
-        tx.commit().await.map_err(db_error)
+        self.commit(tx).await
     }
 
     async fn incidents(&self, council: CouncilId) -> StoreResult<Vec<Incident>> {

@@ -11,6 +11,7 @@
 mod accounts;
 mod audit;
 mod councils;
+mod dashboard;
 mod incidents;
 pub mod migrate;
 mod passkeys;
@@ -24,6 +25,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Which database engine a store runs on.
@@ -52,6 +55,9 @@ pub struct Store {
     read: AnyPool,
     write: AnyPool,
     engine: Engine,
+    /// Counts committed changes made through this handle (and its clones), so callers can keep
+    /// short-lived caches and drop them the moment anything changes.
+    changes: Arc<AtomicU64>,
 }
 
 /// Why the database could not be opened.
@@ -90,7 +96,7 @@ impl Store {
             Engine::Sqlite => {
                 let write = sqlite_pool(1).connect_with(options.clone()).await;
                 let write = write.map_err(OpenError::Connect)?;
-                let read = sqlite_pool(4)
+                let read = sqlite_pool(6)
                     .connect_with(options)
                     .await
                     .map_err(OpenError::Connect)?;
@@ -98,6 +104,7 @@ impl Store {
                     read,
                     write,
                     engine,
+                    changes: Arc::default(),
                 })
             }
             Engine::Postgres => {
@@ -111,6 +118,7 @@ impl Store {
                     read: pool.clone(),
                     write: pool,
                     engine,
+                    changes: Arc::default(),
                 })
             }
         }
@@ -118,6 +126,31 @@ impl Store {
 
     pub fn engine(&self) -> Engine {
         self.engine
+    }
+
+    /// A number that grows whenever a change is written through this store (every audited
+    /// change, and session updates). A cache entry made at one value is stale at any other.
+    /// Changes made by another Custodian process sharing a PostgreSQL database are not seen
+    /// here, so caches must also expire by age.
+    pub fn change_count(&self) -> u64 {
+        self.changes.load(Ordering::Acquire)
+    }
+
+    /// Commits a write transaction and then records the change. Counting after the commit
+    /// means a reader that noted the count before reading can never keep data older than a
+    /// change it could have seen.
+    /// Records a change written outside a transaction.
+    pub(crate) fn changes_made(&self) {
+        self.changes.fetch_add(1, Ordering::AcqRel);
+    }
+
+    pub(crate) async fn commit(
+        &self,
+        tx: sqlx::Transaction<'_, sqlx::Any>,
+    ) -> Result<(), StoreError> {
+        let result = tx.commit().await.map_err(db_error);
+        self.changes.fetch_add(1, Ordering::AcqRel);
+        result
     }
 
     /// Applies any migrations not yet applied.

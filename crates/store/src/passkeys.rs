@@ -23,7 +23,7 @@ impl PasskeyStore for Store {
         .await
         .map_err(db_error)?;
         self.append_in(&mut tx, event).await?;
-        tx.commit().await.map_err(db_error)
+        self.commit(tx).await
     }
 
     async fn passkeys(&self, account: AccountId) -> StoreResult<Vec<PasskeyRecord>> {
@@ -60,7 +60,7 @@ impl PasskeyStore for Store {
             return Err(StoreError::NotFound("passkey"));
         }
         self.append_in(&mut tx, event).await?;
-        tx.commit().await.map_err(db_error)
+        self.commit(tx).await
     }
 
     async fn delete_passkey(
@@ -80,6 +80,6 @@ impl PasskeyStore for Store {
             return Err(StoreError::NotFound("passkey"));
         }
         self.append_in(&mut tx, event).await?;
-        tx.commit().await.map_err(db_error)
+        self.commit(tx).await
     }
 }

@@ -39,7 +39,7 @@ impl PersonStore for Store {
         let mut tx = self.write.begin().await.map_err(db_error)?;
         insert_person_in(&mut tx, person).await?;
         self.append_in(&mut tx, event).await?;
-        tx.commit().await.map_err(db_error)
+        self.commit(tx).await
     }
 
     async fn update_person(&self, person: &Person, event: &AuditEvent) -> StoreResult<()> {
@@ -71,7 +71,7 @@ impl PersonStore for Store {
             return Err(StoreError::NotFound("person"));
         }
         self.append_in(&mut tx, event).await?;
-        tx.commit().await.map_err(db_error)
+        self.commit(tx).await
     }
 
     async fn person(&self, council: CouncilId, id: PersonId) -> StoreResult<Person> {

@@ -25,7 +25,7 @@ impl SessionStore for Store {
         .await
         .map_err(db_error)?;
         self.append_in(&mut tx, event).await?;
-        tx.commit().await.map_err(db_error)
+        self.commit(tx).await
     }
 
     async fn session(&self, token_hash: &str) -> StoreResult<Option<Session>> {
@@ -65,6 +65,7 @@ impl SessionStore for Store {
         .execute(&self.write)
         .await
         .map_err(db_error)?;
+        self.changes_made();
         Ok(())
     }
 
@@ -82,7 +83,7 @@ impl SessionStore for Store {
         if let Some(event) = event {
             self.append_in(&mut tx, event).await?;
         }
-        tx.commit().await.map_err(db_error)
+        self.commit(tx).await
     }
 
     async fn delete_account_sessions(
@@ -97,7 +98,7 @@ impl SessionStore for Store {
             .await
             .map_err(db_error)?;
         self.append_in(&mut tx, event).await?;
-        tx.commit().await.map_err(db_error)?;
+        self.commit(tx).await?;
         Ok(done.rows_affected())
     }
 }

@@ -267,7 +267,7 @@ impl Store {
             })?;
             summary.rows[*table_index].1 += 1;
         }
-        tx.commit().await.map_err(db_error)?;
+        self.commit(tx).await?;
         Ok(summary)
     }
 }

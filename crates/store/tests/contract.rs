@@ -19,6 +19,7 @@ use custodian_core::incident::{IncidentKind, IncidentReport, IncidentStatus, ope
 use custodian_core::person::{
     Email, NewPerson, Person, PersonName, PersonStatus, Role, RoleSet, add_person,
 };
+use custodian_core::ports::DashboardStore;
 use custodian_core::ports::{
     Account, AccountStore, AuditLog, AuditQuery, CouncilStore, IncidentStore, Invitation,
     LinkPurpose, PasskeyRecord, PasskeyStore, PersonStore, Session, SessionStore, StoreError,
@@ -2235,6 +2236,56 @@ async fn a_password_reset_link_sets_a_new_hash_once_unlocks_and_ends_every_sessi
             store.account(acct.id).await.unwrap().password_hash,
             "$argon2id$new",
             "{engine}"
+        );
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_home_page_counts_are_per_council_and_count_only_what_needs_attention() {
+    for db in engines().await {
+        let (store, engine) = (&db.store, db.engine);
+        let (ashby, _) = found(store, "Ashby Parish Council", "clerk@a.example").await;
+        let (bryn, _) = found(store, "Bryn Town Council", "clerk@b.example").await;
+        add(store, ashby.id, "Alice Adams", "alice@a.example").await;
+        add(store, ashby.id, "Bob Brown", "bob@a.example").await;
+        add(store, bryn.id, "Cara Cole", "cara@b.example").await;
+        let (incident, opened) = open_incident(
+            ashby.id,
+            IncidentId::generate(),
+            IncidentReport {
+                kind: IncidentKind::Other,
+                summary: "x".into(),
+                happened_at: None,
+            },
+            Actor::System,
+            t(3),
+        )
+        .unwrap();
+        store.insert_incident(&incident, &opened).await.unwrap();
+        let before = store.change_count();
+        let counts = store.attention_counts(ashby.id).await.unwrap();
+        // Founding invites the Clerk too: three invited people in Ashby.
+        assert_eq!(
+            (counts.invited_people, counts.open_incidents),
+            (3, 1),
+            "{engine}"
+        );
+        let other = store.attention_counts(bryn.id).await.unwrap();
+        assert_eq!(
+            (other.invited_people, other.open_incidents),
+            (2, 0),
+            "{engine}"
+        );
+        assert_eq!(
+            store.change_count(),
+            before,
+            "{engine}: reading changed nothing"
+        );
+        add(store, ashby.id, "Dan Dee", "dan@a.example").await;
+        assert!(
+            store.change_count() > before,
+            "{engine}: a write is counted"
         );
         db.finish().await;
     }

@@ -7,6 +7,7 @@
 
 pub mod assets;
 pub mod auth;
+mod cache;
 pub mod chrome;
 pub mod error;
 mod forms;

@@ -23,6 +23,7 @@ use custodian_core::ports::{
 use jiff::SignedDuration;
 use secrecy::ExposeSecret;
 use serde_json::json;
+use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
 pub const SESSION_COOKIE: &str = "custodian_session";
@@ -42,8 +43,10 @@ pub struct Current {
     pub session: Session,
     pub person: Person,
     pub council: Council,
-    /// The session cookie's value, kept only to re-issue the cookie; never logged.
+    /// The SHA-256 of the session cookie's value; never logged.
     pub token_hash: String,
+    /// Whether the account has an authenticator app or a passkey.
+    pub has_second_factor: bool,
 }
 
 /// What the middleware found, for the extractors.
@@ -80,10 +83,24 @@ fn tokens_match(a: &str, b: &str) -> bool {
 async fn load_current(state: &AppState, token: &str) -> Result<Option<Current>, AppError> {
     let token_hash = crate::auth::token_hash(token);
     let store = state.store();
+    let now = state.now();
+    // Read before anything else, so a change committed meanwhile makes this entry stale.
+    let change_count = store.change_count();
+    let cache = &state.inner().sessions;
+    if let Some(cached) = cache.get(&token_hash, change_count) {
+        let idle = now.duration_since(cached.session.last_seen_at) > IDLE_TIMEOUT;
+        let too_old = now.duration_since(cached.session.created_at) > ABSOLUTE_TIMEOUT;
+        if !idle && !too_old {
+            if now.duration_since(cached.session.last_seen_at) > TOUCH_EVERY {
+                store.touch_session(&token_hash, now).await?;
+                cache.forget(&token_hash);
+            }
+            return Ok(Some((*cached).clone()));
+        }
+    }
     let Some(session) = store.session(&token_hash).await? else {
         return Ok(None);
     };
-    let now = state.now();
     let idle = now.duration_since(session.last_seen_at) > IDLE_TIMEOUT;
     let too_old = now.duration_since(session.created_at) > ABSOLUTE_TIMEOUT;
     let person = store.person(session.council_id, session.person_id).await?;
@@ -106,16 +123,25 @@ async fn load_current(state: &AppState, token: &str) -> Result<Option<Current>, 
         store.delete_session(&token_hash, Some(&event)).await?;
         return Ok(None);
     }
-    if now.duration_since(session.last_seen_at) > TOUCH_EVERY {
+    let touched = now.duration_since(session.last_seen_at) > TOUCH_EVERY;
+    if touched {
         store.touch_session(&token_hash, now).await?;
     }
     let council = store.council(session.council_id).await?;
-    Ok(Some(Current {
+    let account = store.account(session.account_id).await?;
+    let has_second_factor =
+        account.totp_secret.is_some() || !store.passkeys(account.id).await?.is_empty();
+    let current = Current {
         session,
         person,
         council,
-        token_hash,
-    }))
+        token_hash: token_hash.clone(),
+        has_second_factor,
+    };
+    if !touched {
+        cache.put(token_hash, change_count, Arc::new(current.clone()));
+    }
+    Ok(Some(current))
 }
 
 /// The middleware: session, CSRF and the visitor's form token.
@@ -196,8 +222,7 @@ pub async fn session_layer(
                 .intersects(c.person.roles) =>
         {
             // Either second factor satisfies the council: an authenticator app or a passkey.
-            let account = state.store().account(c.session.account_id).await?;
-            account.totp_secret.is_none() && state.store().passkeys(account.id).await?.is_empty()
+            !c.has_second_factor
         }
         _ => false,
     };

@@ -1,8 +1,13 @@
 //! Shared application state handed to every handler.
 
 use crate::ServeOptions;
+use crate::cache::Cache;
+use crate::error::AppError;
 use crate::passkeys::Passkeys;
 use crate::throttle::Throttle;
+use custodian_core::CouncilId;
+use custodian_core::person::Person;
+use custodian_core::ports::PersonStore;
 use custodian_core::time::Clock;
 use custodian_store::Store;
 use jiff::Timestamp;
@@ -22,6 +27,12 @@ pub struct Inner {
     /// The WebAuthn relying party (built once from the public address) and the passkey
     /// ceremonies in progress.
     pub passkeys: Passkeys,
+    /// Signed-in sessions by token hash (see `cache` for when entries are used).
+    pub sessions: Cache<String, Arc<crate::session::Current>>,
+    /// Each council's people, for names in lists and filters.
+    pub people: Cache<CouncilId, Arc<Vec<Person>>>,
+    /// Each council's home-page counts and audit checkpoint.
+    pub dashboards: Cache<CouncilId, Arc<crate::pages::home::Dashboard>>,
 }
 
 impl AppState {
@@ -35,6 +46,9 @@ impl AppState {
             throttle: Throttle::default(),
             setup_code,
             passkeys,
+            sessions: Cache::default(),
+            people: Cache::default(),
+            dashboards: Cache::default(),
         }))
     }
 
@@ -48,5 +62,16 @@ impl AppState {
 
     pub fn inner(&self) -> &Inner {
         &self.0
+    }
+
+    /// A council's people, from the cache when nothing has changed.
+    pub async fn people(&self, council: CouncilId) -> Result<Arc<Vec<Person>>, AppError> {
+        let change_count = self.store().change_count();
+        if let Some(people) = self.0.people.get(&council, change_count) {
+            return Ok(people);
+        }
+        let people = Arc::new(self.store().people(council).await?);
+        self.0.people.put(council, change_count, people.clone());
+        Ok(people)
     }
 }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use custodian_core::audit::{Actor, AuditEntry, AuditEvent};
 use custodian_core::ids::PersonId;
 use custodian_core::permission::Action;
-use custodian_core::ports::{AuditLog, AuditQuery, PersonStore};
+use custodian_core::ports::{AuditLog, AuditQuery};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -278,7 +278,7 @@ pub async fn page(
     };
     let more = entries.len() > PAGE_SIZE as usize;
     entries.truncate(PAGE_SIZE as usize);
-    let people = state.store().people(council).await?;
+    let people = state.people(council).await?;
     let names = names_by_actor(&people);
     // People are linked to subjects as `person:<id>`, the same text as their actor id.
     let older_link = more
@@ -330,7 +330,7 @@ pub async fn csv(
         return Ok((axum::http::StatusCode::BAD_REQUEST, problems.join(". ")).into_response());
     }
     let entries = state.store().entries(council, &query).await?;
-    let people = state.store().people(council).await?;
+    let people = state.people(council).await?;
     let names = names_by_actor(&people);
     let mut out = String::from(
         "sequence,time_utc,actor_id,actor,action,action_label,subject,details,previous_hash,hash\r\n",

@@ -7,13 +7,11 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use custodian_core::incident::IncidentStatus;
+use custodian_core::CouncilId;
 use custodian_core::permission::Action;
-use custodian_core::person::PersonStatus;
-use custodian_core::ports::{
-    AccountStore, AuditLog, AuditQuery, IncidentStore, PasskeyStore, PersonStore,
-};
+use custodian_core::ports::{AttentionCounts, AuditLog, AuditQuery, DashboardStore};
 use serde::Deserialize;
+use std::sync::Arc;
 
 /// One thing needing attention, with where to deal with it.
 pub struct Attention {
@@ -39,74 +37,77 @@ pub struct HomeQuery {
     reported: Option<String>,
 }
 
+/// What the home page shows about the council as a whole: cached (see `cache`), because it is
+/// the same for everyone and read on every visit.
+#[derive(Clone, Debug)]
+pub struct Dashboard {
+    pub counts: AttentionCounts,
+    /// The latest audit entry's number and hash.
+    pub checkpoint: Option<(i64, String)>,
+}
+
+async fn dashboard(state: &AppState, council: CouncilId) -> Result<Arc<Dashboard>, AppError> {
+    let change_count = state.store().change_count();
+    let cache = &state.inner().dashboards;
+    if let Some(found) = cache.get(&council, change_count) {
+        return Ok(found);
+    }
+    let counts = state.store().attention_counts(council).await?;
+    let newest = AuditQuery {
+        limit: 1,
+        ..AuditQuery::default()
+    };
+    let checkpoint = state
+        .store()
+        .entries(council, &newest)
+        .await?
+        .first()
+        .map(|e| (e.seq, e.hash.clone()));
+    let found = Arc::new(Dashboard { counts, checkpoint });
+    cache.put(council, change_count, found.clone());
+    Ok(found)
+}
+
 pub async fn page(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Query(query): Query<HomeQuery>,
 ) -> Result<Response, AppError> {
     let current = &signed_in.current;
-    let council = current.council.id;
+    let dashboard = dashboard(&state, current.council.id).await?;
     let mut attention = Vec::new();
-    let account = state.store().account(current.session.account_id).await?;
-    if account.totp_secret.is_none() && state.store().passkeys(account.id).await?.is_empty() {
+    if !current.has_second_factor {
         attention.push(Attention {
             text: "You have not set up an authenticator app or a passkey. Either stops someone who learns your password from signing in as you.".to_owned(),
             href: "/account/mfa",
             action: "Set up your authenticator app",
         });
     }
-    if signed_in.may(Action::ViewIncidents) {
-        let open = state
-            .store()
-            .incidents(council)
-            .await?
-            .iter()
-            .filter(|i| i.status == IncidentStatus::Open)
-            .count();
-        if open > 0 {
-            attention.push(Attention {
-                text: format!("{open} open incident{}.", if open == 1 { "" } else { "s" }),
-                href: "/incidents",
-                action: "See incidents",
-            });
-        }
+    let open = dashboard.counts.open_incidents;
+    if signed_in.may(Action::ViewIncidents) && open > 0 {
+        attention.push(Attention {
+            text: format!("{open} open incident{}.", if open == 1 { "" } else { "s" }),
+            href: "/incidents",
+            action: "See incidents",
+        });
     }
-    if signed_in.may(Action::ViewPeople) {
-        let invited = state
-            .store()
-            .people(council)
-            .await?
-            .iter()
-            .filter(|p| p.status == PersonStatus::Invited)
-            .count();
-        if invited > 0 {
-            attention.push(Attention {
-                text: format!(
-                    "{invited} {} not yet accepted their invitation.",
-                    if invited == 1 {
-                        "person has"
-                    } else {
-                        "people have"
-                    },
-                ),
-                href: "/people",
-                action: "See people",
-            });
-        }
+    let invited = dashboard.counts.invited_people;
+    if signed_in.may(Action::ViewPeople) && invited > 0 {
+        attention.push(Attention {
+            text: format!(
+                "{invited} {} not yet accepted their invitation.",
+                if invited == 1 {
+                    "person has"
+                } else {
+                    "people have"
+                },
+            ),
+            href: "/people",
+            action: "See people",
+        });
     }
     let checkpoint = if signed_in.may(Action::ViewAuditLog) {
-        state
-            .store()
-            .entries(
-                council,
-                &AuditQuery {
-                    limit: 1,
-                    ..AuditQuery::default()
-                },
-            )
-            .await?
-            .first()
-            .map(|e| (e.seq, e.hash.clone()))
+        dashboard.checkpoint.clone()
     } else {
         None
     };

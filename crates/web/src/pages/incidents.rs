@@ -15,7 +15,7 @@ use custodian_core::incident::{
     Incident, IncidentKind, IncidentReport, IncidentStatus, open_incident,
 };
 use custodian_core::permission::Action;
-use custodian_core::ports::{IncidentStore, PersonStore};
+use custodian_core::ports::IncidentStore;
 use serde::Deserialize;
 
 pub struct IncidentRow {
@@ -33,7 +33,7 @@ async fn rows(
     council: custodian_core::CouncilId,
     incidents: &[Incident],
 ) -> Result<Vec<IncidentRow>, AppError> {
-    let people = state.store().people(council).await?;
+    let people = state.people(council).await?;
     Ok(incidents
         .iter()
         .map(|i| IncidentRow {

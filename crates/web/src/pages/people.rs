@@ -67,7 +67,7 @@ pub async fn list(
     signed_in: SignedIn,
 ) -> Result<Response, AppError> {
     signed_in.require(Action::ViewPeople).await?;
-    let people = state.store().people(signed_in.council_id()).await?;
+    let people = state.people(signed_in.council_id()).await?;
     Ok(render(&PeoplePage {
         chrome: chrome(&signed_in, "/people"),
         people: people.iter().map(PersonRow::from).collect(),

@@ -82,6 +82,8 @@ async fn bad_input_shows_what_is_wrong_and_changes_nothing() {
 async fn the_clerk_changes_roles_and_marks_someone_left_who_then_cannot_sign_in() {
     let app = spawn_app().await;
     let mut chair = app.signed_in(&app.a.chair.email).await;
+    // The chair's session is now cached; the cache must not outlive the change below.
+    assert_eq!(chair.get("/").await.status, 200);
     let mut clerk = app.signed_in(&app.a.clerk.email).await;
     let id = app.a.chair.id;
     clerk.get(&format!("/people/{id}/edit")).await;
