@@ -115,7 +115,7 @@ pub struct Invitation {
 }
 
 /// Filters for the audit-log page and its CSV export.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AuditQuery {
     /// Exact actor as stored (e.g. `person:<id>`).
     pub actor: Option<String>,

@@ -22,12 +22,22 @@ struct Entry<V> {
 
 pub struct Cache<K, V> {
     entries: Mutex<HashMap<K, Entry<V>>>,
+    capacity: usize,
 }
 
 impl<K, V> Default for Cache<K, V> {
     fn default() -> Self {
+        Self::with_capacity(MAX_ENTRIES)
+    }
+}
+
+impl<K, V> Cache<K, V> {
+    /// A cache holding at most `capacity` entries (it empties itself when full: entries live
+    /// two seconds at most anyway).
+    pub fn with_capacity(capacity: usize) -> Self {
         Self {
             entries: Mutex::new(HashMap::new()),
+            capacity,
         }
     }
 }
@@ -45,7 +55,7 @@ impl<K: Eq + Hash, V: Clone> Cache<K, V> {
     /// Keeps `value`, read after the store's change count was `change_count`.
     pub fn put(&self, key: K, change_count: u64, value: V) {
         if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= MAX_ENTRIES {
+            if entries.len() >= self.capacity {
                 entries.clear();
             }
             entries.insert(

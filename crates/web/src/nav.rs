@@ -66,14 +66,35 @@ pub fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
+/// England's time zone (GMT/BST), looked up once. Falls back to UTC only if the bundled
+/// time-zone database lacks it, which a test rules out.
+pub fn london() -> &'static jiff::tz::TimeZone {
+    static LONDON: std::sync::LazyLock<jiff::tz::TimeZone> = std::sync::LazyLock::new(|| {
+        jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC)
+    });
+    &LONDON
+}
+
 /// Shows a time as people in England read it: "23 Nov 2026, 14:05".
 pub fn local_time(at: jiff::Timestamp) -> String {
-    match jiff::tz::TimeZone::get("Europe/London") {
-        Ok(tz) => at.to_zoned(tz).strftime("%-d %b %Y, %H:%M").to_string(),
-        Err(_) => at.strftime("%-d %b %Y, %H:%M UTC").to_string(),
-    }
+    at.to_zoned(london().clone())
+        .strftime("%-d %b %Y, %H:%M")
+        .to_string()
 }
 
 pub fn local_date(date: jiff::civil::Date) -> String {
     date.strftime("%-d %B %Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_shown_in_english_local_time() {
+        let summer = "2026-07-01T12:00:00Z".parse().unwrap();
+        let winter = "2026-12-01T12:00:00Z".parse().unwrap();
+        assert_eq!(local_time(summer), "1 Jul 2026, 13:00");
+        assert_eq!(local_time(winter), "1 Dec 2026, 12:00");
+    }
 }

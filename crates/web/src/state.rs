@@ -6,8 +6,9 @@ use crate::error::AppError;
 use crate::passkeys::Passkeys;
 use crate::throttle::Throttle;
 use custodian_core::CouncilId;
+use custodian_core::audit::AuditEntry;
 use custodian_core::person::Person;
-use custodian_core::ports::PersonStore;
+use custodian_core::ports::{AuditLog, AuditQuery, PersonStore};
 use custodian_core::time::Clock;
 use custodian_store::Store;
 use jiff::Timestamp;
@@ -33,6 +34,8 @@ pub struct Inner {
     pub people: Cache<CouncilId, Arc<Vec<Person>>>,
     /// Each council's home-page counts and audit checkpoint.
     pub dashboards: Cache<CouncilId, Arc<crate::pages::home::Dashboard>>,
+    /// Recently shown audit-log pages (people page back and forth through the same filters).
+    pub audit_pages: Cache<(CouncilId, AuditQuery), Arc<Vec<AuditEntry>>>,
 }
 
 impl AppState {
@@ -49,6 +52,7 @@ impl AppState {
             sessions: Cache::default(),
             people: Cache::default(),
             dashboards: Cache::default(),
+            audit_pages: Cache::with_capacity(256),
         }))
     }
 
@@ -62,6 +66,22 @@ impl AppState {
 
     pub fn inner(&self) -> &Inner {
         &self.0
+    }
+
+    /// One page of a council's audit log, from the cache when nothing has changed.
+    pub async fn audit_page(
+        &self,
+        council: CouncilId,
+        query: AuditQuery,
+    ) -> Result<Arc<Vec<AuditEntry>>, AppError> {
+        let change_count = self.store().change_count();
+        let key = (council, query);
+        if let Some(entries) = self.0.audit_pages.get(&key, change_count) {
+            return Ok(entries);
+        }
+        let entries = Arc::new(self.store().entries(council, &key.1).await?);
+        self.0.audit_pages.put(key, change_count, entries.clone());
+        Ok(entries)
     }
 
     /// A council's people, from the cache when nothing has changed.

@@ -101,7 +101,7 @@ impl Filters {
             .iter()
             .find(|(p, _)| *p == self.what)
             .map(|(p, _)| (*p).to_owned());
-        let tz = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
+        let tz = crate::nav::london().clone();
         let day = |text: &str, field: &str, problems: &mut Vec<String>, next: bool| {
             if text.trim().is_empty() {
                 return None;
@@ -271,13 +271,13 @@ pub async fn page(
     signed_in.require(Action::ViewAuditLog).await?;
     let council = signed_in.council_id();
     let (query, problems) = filters.query(PAGE_SIZE + 1);
-    let mut entries = if problems.is_empty() {
-        state.store().entries(council, &query).await?
+    let fetched = if problems.is_empty() {
+        state.audit_page(council, query).await?
     } else {
-        Vec::new()
+        Default::default()
     };
-    let more = entries.len() > PAGE_SIZE as usize;
-    entries.truncate(PAGE_SIZE as usize);
+    let more = fetched.len() > PAGE_SIZE as usize;
+    let entries = &fetched[..fetched.len().min(PAGE_SIZE as usize)];
     let people = state.people(council).await?;
     let names = names_by_actor(&people);
     // People are linked to subjects as `person:<id>`, the same text as their actor id.

@@ -137,7 +137,7 @@ pub async fn create(
         )
         .flatten()
         .and_then(|d| {
-            d.to_zoned(jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC))
+            d.to_zoned(crate::nav::london().clone())
                 .ok()
                 .map(|z| z.timestamp())
         });

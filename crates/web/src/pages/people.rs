@@ -314,7 +314,7 @@ fn person_page(
 ) -> Result<axum::response::Html<String>, AppError> {
     let today = state
         .now()
-        .to_zoned(jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC))
+        .to_zoned(crate::nav::london().clone())
         .date()
         .to_string();
     render(&PersonPage {
