@@ -1,33 +1,42 @@
-//! `custodian-bench-probe --data-dir D`: splits the time of `custodian audit verify` into its
-//! parts (reading rows through sqlx's `Any` driver, reading them through the typed SQLite
-//! driver, decoding rows into entries, and hashing the chain), so a slow verify can be blamed
-//! on the right part. Reads only; prints one line per part.
+//! `custodian-bench-probe`: splits the benchmark's slow parts into their pieces, so a missed
+//! target can be blamed on the right one. Reads only.
+//!
+//!   custodian-bench-probe --data-dir D
+//!     `custodian audit verify`: moving rows through sqlx (one row per entry, as before
+//!     `for_each_entry` read in chunks), decoding them, hashing the chain, and the store's
+//!     chunked reading as `audit verify` now does it, with its phases one after another.
+//!   custodian-bench-probe --data-dir D pages
+//!     each store call the home and audit-log pages make, timed one call at a time, with the
+//!     same rows fetched raw and as one aggregated row for comparison.
 
 use anyhow::Context;
 use custodian_core::audit::{AuditEntry, ChainVerifier};
 use custodian_core::ids::CouncilId;
+use custodian_core::ports::*;
+use custodian_store::Store;
 use futures_util::TryStreamExt;
+use sqlx::Row;
 use sqlx::any::AnyConnectOptions;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteRow};
-use sqlx::{Connection, Row};
+use std::borrow::Cow;
 use std::str::FromStr;
 use std::time::Instant;
 
-const SQL: &str = "SELECT council_id, seq, at, actor, action, subject, details, prev_hash, hash \
-                   FROM audit_log ORDER BY council_id, seq";
+const ONE_ROW_PER_ENTRY: &str = "SELECT council_id, seq, at, actor, action, subject, details, \
+     prev_hash, hash FROM audit_log ORDER BY council_id, seq";
 
-fn entry_from_sqlite(row: &SqliteRow) -> anyhow::Result<AuditEntry> {
-    Ok(AuditEntry {
-        council_id: CouncilId::parse(row.try_get::<&str, _>(0)?)?,
-        seq: row.try_get(1)?,
-        at_ms: row.try_get(2)?,
-        actor: row.try_get(3)?,
-        action: row.try_get(4)?,
-        subject: row.try_get(5)?,
-        details: row.try_get(6)?,
-        prev_hash: row.try_get(7)?,
-        hash: row.try_get(8)?,
-    })
+/// The store's chunk query (crates/store/src/audit.rs), repeated here to time its phases.
+const CHUNK: &str = "SELECT COUNT(*), MAX(seq), \
+     json_group_array(json_array(seq, at, actor, action, subject, details, prev_hash, hash)) \
+     FROM (SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit_log \
+           WHERE council_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3)";
+const CHUNK_ENTRIES: i64 = 5_000;
+
+fn report(what: &str, started: Instant, rows: usize) {
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{what:<60} {secs:>6.2} s  ({:.2} µs/entry, {rows} entries)",
+        secs * 1e6 / rows.max(1) as f64
+    );
 }
 
 fn entry_from_any(row: &sqlx::any::AnyRow) -> anyhow::Result<AuditEntry> {
@@ -44,12 +53,22 @@ fn entry_from_any(row: &sqlx::any::AnyRow) -> anyhow::Result<AuditEntry> {
     })
 }
 
-fn report(what: &str, started: Instant, rows: usize) {
-    let secs = started.elapsed().as_secs_f64();
-    println!(
-        "{what:<58} {secs:>6.2} s  ({:.2} µs/row, {rows} rows)",
-        secs * 1e6 / rows.max(1) as f64
-    );
+#[derive(serde::Deserialize)]
+struct ChunkEntry<'a> {
+    seq: i64,
+    at_ms: i64,
+    #[serde(borrow)]
+    actor: Cow<'a, str>,
+    #[serde(borrow)]
+    action: Cow<'a, str>,
+    #[serde(borrow)]
+    subject: Cow<'a, str>,
+    #[serde(borrow)]
+    details: Cow<'a, str>,
+    #[serde(borrow)]
+    prev_hash: Cow<'a, str>,
+    #[serde(borrow)]
+    hash: Cow<'a, str>,
 }
 
 #[tokio::main]
@@ -57,31 +76,43 @@ async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let dir = match (args.next().as_deref(), args.next()) {
         (Some("--data-dir"), Some(dir)) => dir,
-        _ => anyhow::bail!("usage: custodian-bench-probe --data-dir D"),
+        _ => anyhow::bail!("usage: custodian-bench-probe --data-dir D [pages]"),
     };
-    let url = format!("sqlite://{dir}/custodian.db?mode=ro");
-    sqlx::any::install_default_drivers();
+    if args.next().as_deref() == Some("pages") {
+        pages(&dir).await
+    } else {
+        verify(&dir).await
+    }
+}
 
-    let any_options = AnyConnectOptions::from_str(&url)?;
-    let mut any = sqlx::AnyConnection::connect_with(&any_options).await?;
+async fn verify(dir: &str) -> anyhow::Result<()> {
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{dir}/custodian.db?mode=ro");
+    let mut any = sqlx::AnyConnection::connect_with(&AnyConnectOptions::from_str(&url)?).await?;
+    use sqlx::Connection as _;
+
     let started = Instant::now();
     let mut rows = 0;
-    let mut stream = sqlx::query(SQL).fetch(&mut any);
+    let mut stream = sqlx::query(ONE_ROW_PER_ENTRY).fetch(&mut any);
     while stream.try_next().await?.is_some() {
         rows += 1;
     }
     drop(stream);
-    report("Any driver: rows only", started, rows);
+    report(
+        "one sqlx row per entry: moving the rows only",
+        started,
+        rows,
+    );
 
     let started = Instant::now();
     let mut entries = Vec::with_capacity(rows);
-    let mut stream = sqlx::query(SQL).fetch(&mut any);
+    let mut stream = sqlx::query(ONE_ROW_PER_ENTRY).fetch(&mut any);
     while let Some(row) = stream.try_next().await? {
         entries.push(entry_from_any(&row)?);
     }
     drop(stream);
     report(
-        "Any driver: rows decoded by name into entries",
+        "one sqlx row per entry: rows decoded into entries",
         started,
         rows,
     );
@@ -89,294 +120,221 @@ async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let mut verifier = ChainVerifier::new();
     entries.iter().for_each(|e| verifier.push(e));
-    let intact = verifier.finish().is_intact();
+    anyhow::ensure!(verifier.finish().is_intact(), "the chain is broken");
     report(
-        "ChainVerifier over entries in memory (hashing)",
+        "ChainVerifier over entries already in memory",
         started,
         rows,
     );
-    anyhow::ensure!(intact, "the chain is broken");
     drop(entries);
 
-    json_chunks(&mut any, 2_000).await?;
-    json_chunks(&mut any, 10_000).await?;
-    keyset_chunks(&mut any, 5_000).await?;
-    keyset_chunks(&mut any, 20_000).await?;
-    keyset_phases(&mut any, 5_000).await?;
-
-    for buffer in [50, 4096] {
-        let options = SqliteConnectOptions::try_from(&any_options)?.row_buffer_size(buffer);
-        let mut conn = sqlx::SqliteConnection::connect_with(&options)
-            .await
-            .context("typed connection")?;
-        let started = Instant::now();
-        let mut rows = 0;
-        let mut stream = sqlx::query(SQL).fetch(&mut conn);
-        while stream.try_next().await?.is_some() {
-            rows += 1;
-        }
-        drop(stream);
-        report(
-            &format!("SQLite driver, row buffer {buffer}: rows only"),
-            started,
-            rows,
-        );
-
-        let started = Instant::now();
-        let mut verifier = ChainVerifier::new();
-        let mut stream = sqlx::query(SQL).fetch(&mut conn);
-        while let Some(row) = stream.try_next().await? {
-            verifier.push(&entry_from_sqlite(&row)?);
-        }
-        drop(stream);
-        let intact = verifier.finish().is_intact();
-        report(
-            &format!("SQLite driver, row buffer {buffer}: decode + verify"),
-            started,
-            rows,
-        );
-        anyhow::ensure!(intact, "the chain is broken");
-    }
-    Ok(())
-}
-
-/// Reads the log in chunks of `size` entries, each chunk one JSON text built by SQLite, and
-/// hashes chunk n while SQLite builds chunk n + 1.
-async fn json_chunks(any: &mut sqlx::AnyConnection, size: i64) -> anyhow::Result<()> {
+    let store = Store::open(&url).await?;
     let started = Instant::now();
-    let council: String = sqlx::query_scalar("SELECT MIN(council_id) FROM audit_log")
-        .fetch_one(&mut *any)
-        .await?;
-    let (low, high): (i64, i64) =
-        sqlx::query_as("SELECT MIN(seq), MAX(seq) FROM audit_log WHERE council_id = $1")
-            .bind(&council)
-            .fetch_one(&mut *any)
-            .await?;
-    let council_id = CouncilId::parse(&council)?;
-    let sql = "SELECT json_group_array(json_array(seq, at, actor, action, subject, details, prev_hash, hash) ORDER BY seq) \
-               FROM audit_log WHERE council_id = $1 AND seq >= $2 AND seq < $3";
-    fn fetch<'c>(
-        conn: &'c mut sqlx::AnyConnection,
-        sql: &'c str,
-        council: &'c str,
-        from: i64,
-        size: i64,
-    ) -> impl std::future::Future<Output = Result<String, sqlx::Error>> + 'c {
-        sqlx::query_scalar::<_, String>(sql)
-            .bind(council)
-            .bind(from)
-            .bind(from + size)
-            .fetch_one(conn)
-    }
-    type Raw = (i64, i64, String, String, String, String, String, String);
     let mut verifier = ChainVerifier::new();
-    let mut rows = 0usize;
-    let mut from = low;
-    let mut text = fetch(any, sql, &council, from, size).await?;
-    loop {
-        from += size;
-        let more = from <= high;
-        let current = std::mem::take(&mut text);
-        let work = async {
-            let raw: Vec<Raw> = serde_json::from_str(&current)?;
-            for (seq, at_ms, actor, action, subject, details, prev_hash, hash) in raw {
-                rows += 1;
-                verifier.push(&AuditEntry {
-                    council_id,
-                    seq,
-                    at_ms,
-                    actor,
-                    action,
-                    subject,
-                    details,
-                    prev_hash,
-                    hash,
-                });
-            }
-            anyhow::Ok(())
-        };
-        if more {
-            let (next, done) =
-                futures_util::future::join(fetch(any, sql, &council, from, size), work).await;
-            done?;
-            text = next?;
-        } else {
-            work.await?;
-            break;
-        }
-    }
-    let intact = verifier.finish().is_intact();
+    store.for_each_entry(|e| verifier.push(e)).await?;
+    let report_ = verifier.finish();
+    anyhow::ensure!(report_.is_intact(), "the chain is broken");
     report(
-        &format!("JSON chunks of {size}, prefetching: decode + verify"),
+        "store.for_each_entry (chunked, pipelined) + ChainVerifier",
         started,
-        rows,
+        report_.entries as usize,
     );
-    anyhow::ensure!(intact, "the chain is broken");
-    Ok(())
-}
+    store.close().await;
 
-#[derive(serde::Deserialize)]
-struct Raw<'a> {
-    seq: i64,
-    at_ms: i64,
-    #[serde(borrow)]
-    actor: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    action: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    subject: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    details: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    prev_hash: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    hash: std::borrow::Cow<'a, str>,
-}
-
-fn set(target: &mut String, value: &str) {
-    target.clear();
-    target.push_str(value);
-}
-
-/// Keyset chunks: each answer carries its last sequence number, so the next chunk is asked for
-/// before this one is parsed; entries are parsed borrowing from the text into one reused entry.
-async fn keyset_chunks(any: &mut sqlx::AnyConnection, size: i64) -> anyhow::Result<()> {
-    let started = Instant::now();
+    // The chunked reading's phases, one after another (the store overlaps the first with the
+    // other two).
     let council: String = sqlx::query_scalar("SELECT MIN(council_id) FROM audit_log")
-        .fetch_one(&mut *any)
+        .fetch_one(&mut any)
         .await?;
     let council_id = CouncilId::parse(&council)?;
-    let sql = "SELECT COUNT(*), MAX(seq), json_group_array(json_array(seq, at, actor, action, subject, details, prev_hash, hash)) \
-               FROM (SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit_log \
-                     WHERE council_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3)";
-    fn fetch<'c>(
-        conn: &'c mut sqlx::AnyConnection,
-        sql: &'c str,
-        council: &'c str,
-        from: i64,
-        size: i64,
-    ) -> impl std::future::Future<Output = Result<(i64, Option<i64>, String), sqlx::Error>> + 'c
-    {
-        sqlx::query_as::<_, (i64, Option<i64>, String)>(sql)
-            .bind(council)
-            .bind(from)
-            .bind(size)
-            .fetch_one(conn)
-    }
-    let mut verifier = ChainVerifier::new();
-    let mut entry = AuditEntry {
-        council_id,
-        seq: 0,
-        at_ms: 0,
-        actor: String::new(),
-        action: String::new(),
-        subject: String::new(),
-        details: String::new(),
-        prev_hash: String::new(),
-        hash: String::new(),
-    };
-    let mut rows = 0usize;
-    let mut answer = fetch(any, sql, &council, i64::MIN, size).await?;
-    loop {
-        let (count, last, text) = std::mem::take(&mut answer);
-        let work = async {
-            let mut raw: Vec<Raw<'_>> = serde_json::from_str(&text)?;
-            if !raw.is_sorted_by_key(|r| r.seq) {
-                raw.sort_unstable_by_key(|r| r.seq);
-            }
-            for r in raw {
-                rows += 1;
-                entry.seq = r.seq;
-                entry.at_ms = r.at_ms;
-                set(&mut entry.actor, &r.actor);
-                set(&mut entry.action, &r.action);
-                set(&mut entry.subject, &r.subject);
-                set(&mut entry.details, &r.details);
-                set(&mut entry.prev_hash, &r.prev_hash);
-                set(&mut entry.hash, &r.hash);
-                verifier.push(&entry);
-            }
-            anyhow::Ok(())
-        };
-        match last {
-            Some(last) if count == size => {
-                let (next, done) =
-                    futures_util::future::join(fetch(any, sql, &council, last + 1, size), work)
-                        .await;
-                done?;
-                answer = next?;
-            }
-            _ => {
-                work.await?;
-                break;
-            }
-        }
-    }
-    let intact = verifier.finish().is_intact();
-    report(
-        &format!("keyset JSON chunks of {size}, borrowed parse"),
-        started,
-        rows,
-    );
-    anyhow::ensure!(intact, "the chain is broken");
-    Ok(())
-}
-
-/// The keyset reading split into its phases, one after the other: SQLite building the chunks,
-/// parsing them, and hashing.
-async fn keyset_phases(any: &mut sqlx::AnyConnection, size: i64) -> anyhow::Result<()> {
-    let council: String = sqlx::query_scalar("SELECT MIN(council_id) FROM audit_log")
-        .fetch_one(&mut *any)
-        .await?;
-    let council_id = CouncilId::parse(&council)?;
-    let sql = "SELECT COUNT(*), MAX(seq), json_group_array(json_array(seq, at, actor, action, subject, details, prev_hash, hash)) \
-               FROM (SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit_log \
-                     WHERE council_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3)";
     let started = Instant::now();
     let mut texts = Vec::new();
     let mut from = i64::MIN;
     loop {
-        let (count, last, text): (i64, Option<i64>, String) = sqlx::query_as(sql)
+        let (count, last, text): (i64, Option<i64>, String) = sqlx::query_as(CHUNK)
             .bind(&council)
             .bind(from)
-            .bind(size)
-            .fetch_one(&mut *any)
+            .bind(CHUNK_ENTRIES)
+            .fetch_one(&mut any)
             .await?;
         texts.push(text);
         match last {
-            Some(last) if count == size => from = last + 1,
+            Some(last) if count == CHUNK_ENTRIES => from = last + 1,
             _ => break,
         }
     }
-    report("  phase 1: SQLite builds JSON chunks", started, 1_000_000);
+    report("  phase 1: SQLite packs the chunks as JSON", started, rows);
     let started = Instant::now();
-    let mut entries = Vec::with_capacity(1_000_000);
+    let mut entries = Vec::with_capacity(rows);
     for text in &texts {
-        let raw: Vec<Raw<'_>> = serde_json::from_str(text)?;
-        for r in raw {
-            entries.push(AuditEntry {
-                council_id,
-                seq: r.seq,
-                at_ms: r.at_ms,
-                actor: r.actor.into_owned(),
-                action: r.action.into_owned(),
-                subject: r.subject.into_owned(),
-                details: r.details.into_owned(),
-                prev_hash: r.prev_hash.into_owned(),
-                hash: r.hash.into_owned(),
-            });
-        }
+        let chunk: Vec<ChunkEntry<'_>> = serde_json::from_str(text)?;
+        entries.extend(chunk.into_iter().map(|r| AuditEntry {
+            council_id,
+            seq: r.seq,
+            at_ms: r.at_ms,
+            actor: r.actor.into_owned(),
+            action: r.action.into_owned(),
+            subject: r.subject.into_owned(),
+            details: r.details.into_owned(),
+            prev_hash: r.prev_hash.into_owned(),
+            hash: r.hash.into_owned(),
+        }));
     }
-    report("  phase 2: parse into entries", started, entries.len());
-    let started = Instant::now();
-    let mut verifier = ChainVerifier::new();
-    entries.iter().for_each(|e| verifier.push(e));
-    anyhow::ensure!(verifier.finish().is_intact());
-    report("  phase 3: hash chain", started, entries.len());
+    report(
+        "  phase 2: parsing the chunks into entries",
+        started,
+        entries.len(),
+    );
     let started = Instant::now();
     entries.iter().for_each(|e| {
         std::hint::black_box(e.compute_hash());
     });
-    report("  phase 3b: compute_hash alone", started, entries.len());
+    report(
+        "  phase 3: SHA-256 of every entry alone",
+        started,
+        entries.len(),
+    );
     Ok(())
 }
+
+/// Times, one call at a time, each store call that the home and audit pages make, so the
+/// calls that dominate a page can be named.
+async fn pages(dir: &str) -> anyhow::Result<()> {
+    let store = Store::open_sqlite_in(std::path::Path::new(dir)).await?;
+    let council = store.councils().await?.first().context("no council")?.id;
+    let people = store.people(council).await?;
+    let clerk = people
+        .iter()
+        .find(|p| p.account_id.is_some())
+        .context("no clerk")?
+        .clone();
+    let account = clerk.account_id.context("no account")?;
+    let unknown_session = "0".repeat(64);
+    const N: u32 = 300;
+    macro_rules! time {
+        ($label:expr, $call:expr) => {{
+            let _ = $call; // warm the statement cache
+            let started = Instant::now();
+            let mut rows = 0;
+            for _ in 0..N {
+                rows = $call.map(|v| Rows::rows(&v))?;
+            }
+            let us = started.elapsed().as_secs_f64() * 1e6 / f64::from(N);
+            println!("{:<60} {us:>8.0} µs/call  ({rows} rows)", $label);
+        }};
+    }
+    time!("session(token_hash)", store.session(&unknown_session).await);
+    time!("person(council, id)", store.person(council, clerk.id).await);
+    time!("council(id)", store.council(council).await);
+    time!("account(id)", store.account(account).await);
+    time!("incidents(council)", store.incidents(council).await);
+    time!("people(council)", store.people(council).await);
+    let newest = AuditQuery {
+        limit: 1,
+        ..AuditQuery::default()
+    };
+    time!("entries(limit 1)", store.entries(council, &newest).await);
+    let by_action = AuditQuery {
+        action_prefix: Some("person.".into()),
+        before_seq: Some(500_000),
+        limit: 51,
+        ..AuditQuery::default()
+    };
+    time!(
+        "entries(what=person., before=500000, limit 51)",
+        store.entries(council, &by_action).await
+    );
+    let by_actor = AuditQuery {
+        actor: Some(format!("person:{}", people[1].id)),
+        limit: 51,
+        ..AuditQuery::default()
+    };
+    time!(
+        "entries(who=<person>, limit 51)",
+        store.entries(council, &by_actor).await
+    );
+    time!("ping()", store.ping().await.map(|()| 1usize));
+    let pool = store.write_pool();
+    let council_text = council.to_string();
+    time!(
+        "  raw: the people rows, not decoded",
+        sqlx::query(
+            "SELECT id, council_id, account_id, name, email, roles, status, start_date, \
+             leave_date, created_at FROM people WHERE council_id = $1 ORDER BY name, id"
+        )
+        .bind(&council_text)
+        .fetch_all(pool)
+        .await
+    );
+    time!(
+        "  raw: the same people as one JSON row, not decoded",
+        sqlx::query(
+            "SELECT json_group_array(json_array(id, council_id, account_id, name, email, roles, \
+             status, start_date, leave_date, created_at)) \
+             FROM (SELECT * FROM people WHERE council_id = $1 ORDER BY name, id)"
+        )
+        .bind(&council_text)
+        .fetch_all(pool)
+        .await
+    );
+    let page_sql = "SELECT council_id, seq, at, actor, action, subject, details, prev_hash, hash \
+         FROM audit_log WHERE council_id = $1 AND action >= $2 \
+         AND substr(action, 1, length($2)) = $2 AND action < $3 AND seq < $4 \
+         ORDER BY seq DESC LIMIT 51";
+    time!(
+        "  raw: the audit page's 51 entries (what=person.), not decoded",
+        sqlx::query(page_sql)
+            .bind(&council_text)
+            .bind("person.")
+            .bind("person.\u{10FFFF}")
+            .bind(500_000_i64)
+            .fetch_all(pool)
+            .await
+    );
+    time!(
+        "  raw: the same 51 entries as one JSON row, not decoded",
+        sqlx::query(&format!(
+            "SELECT json_group_array(json_array(council_id, seq, at, actor, action, subject, \
+             details, prev_hash, hash)) FROM ({page_sql})"
+        ))
+        .bind(&council_text)
+        .bind("person.")
+        .bind("person.\u{10FFFF}")
+        .bind(500_000_i64)
+        .fetch_all(pool)
+        .await
+    );
+    time!(
+        "  raw: how many people are invited (COUNT)",
+        sqlx::query("SELECT COUNT(*) FROM people WHERE council_id = $1 AND status = 'invited'")
+            .bind(&council_text)
+            .fetch_all(pool)
+            .await
+    );
+    store.close().await;
+    Ok(())
+}
+
+/// How many rows a store call returned, for the report.
+trait Rows {
+    fn rows(&self) -> usize;
+}
+impl<T> Rows for Vec<T> {
+    fn rows(&self) -> usize {
+        self.len()
+    }
+}
+impl<T> Rows for Option<T> {
+    fn rows(&self) -> usize {
+        usize::from(self.is_some())
+    }
+}
+macro_rules! one_row {
+    ($($t:ty),*) => { $(impl Rows for $t { fn rows(&self) -> usize { 1 } })* };
+}
+one_row!(
+    usize,
+    custodian_core::person::Person,
+    custodian_core::council::Council,
+    custodian_core::ports::Account
+);
