@@ -102,19 +102,34 @@ fn plural<N: PartialEq + From<u8>>(n: N, one: &'static str, many: &'static str) 
     if n == N::from(1) { one } else { many }
 }
 
-/// Streams every entry of every council through the chain verifier (constant memory).
-pub async fn verify(store: &Store) -> anyhow::Result<Verification> {
+/// Recomputes every council's chain. A SQLite file (`sqlite_file`) is read directly on one core
+/// while the other checks hashes; otherwise every entry is streamed through the verifier
+/// (constant memory either way).
+pub async fn verify(
+    store: &Store,
+    sqlite_file: Option<std::path::PathBuf>,
+) -> anyhow::Result<Verification> {
     let started = Instant::now();
     let councils = store
         .councils()
         .await
         .context("Custodian could not read the list of councils")?;
-    let mut verifier = ChainVerifier::new();
-    store
-        .for_each_entry(|entry| verifier.push(entry))
+    let report = match sqlite_file {
+        Some(path) => tokio::task::spawn_blocking(move || {
+            custodian_store::verify_file::verify_sqlite_file(&path)
+        })
         .await
-        .context("Custodian could not read the audit log")?;
-    let report = verifier.finish();
+        .context("The audit check stopped unexpectedly")?
+        .context("Custodian could not read the audit log")?,
+        None => {
+            let mut verifier = ChainVerifier::new();
+            store
+                .for_each_entry(|entry| verifier.push(entry))
+                .await
+                .context("Custodian could not read the audit log")?;
+            verifier.finish()
+        }
+    };
     let seen: Vec<CouncilId> = report
         .heads
         .iter()
@@ -136,7 +151,11 @@ pub async fn verify(store: &Store) -> anyhow::Result<Verification> {
 
 pub async fn run_verify(settings: Settings) -> anyhow::Result<ExitCode> {
     let store = open(&settings, Need::MustExist).await?;
-    let verification = verify(&store).await;
+    let sqlite_file = settings
+        .database_url
+        .is_none()
+        .then(|| settings.sqlite_path());
+    let verification = verify(&store, sqlite_file).await;
     store.close().await;
     let verification = verification?;
     verification

@@ -146,7 +146,7 @@ pub async fn run_import(settings: Settings, args: ImportArgs) -> anyhow::Result<
     }
     println!();
     println!("Checking the imported audit log:");
-    let verification = crate::audit::verify(&store).await;
+    let verification = crate::audit::verify(&store, None).await;
     store.close().await;
     let verification = verification?;
     verification

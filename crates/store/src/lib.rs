@@ -19,6 +19,7 @@ mod people;
 mod rows;
 mod sessions;
 pub mod transfer;
+pub mod verify_file;
 
 use custodian_core::ports::StoreError;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -27,6 +27,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_foundation"),
     migration!(2, "0002_passkeys"),
     migration!(3, "0003_password_reset_links"),
+    migration!(4, "0004_audit_log_clustered"),
 ];
 
 /// The newest schema version this build knows.
