@@ -142,11 +142,22 @@ pub struct AuditEntry {
 
 impl AuditEntry {
     /// SHA-256 over a canonical encoding: a version tag, then every field length-prefixed, so
-    /// no two different entries encode to the same bytes.
+    /// no two different entries encode to the same bytes. Returned as lower-case hex.
     pub fn compute_hash(&self) -> String {
+        hex::encode(self.digest())
+    }
+
+    /// The raw SHA-256 of [`AuditEntry::compute_hash`]. Allocates nothing, because verifying a
+    /// long log calls it once per entry.
+    pub fn digest(&self) -> [u8; 32] {
         let mut hasher = Sha256::new();
         hasher.update(b"custodian-audit-v1");
-        let council = self.council_id.to_string();
+        let mut council_buffer = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        let council = self
+            .council_id
+            .as_uuid()
+            .hyphenated()
+            .encode_lower(&mut council_buffer);
         let seq = self.seq.to_be_bytes();
         let at = self.at_ms.to_be_bytes();
         for field in [
@@ -162,7 +173,15 @@ impl AuditEntry {
             hasher.update((field.len() as u64).to_be_bytes());
             hasher.update(field);
         }
-        hex::encode(hasher.finalize())
+        hasher.finalize().into()
+    }
+
+    /// Whether the stored hash is the hash of the stored contents.
+    pub fn hash_matches(&self) -> bool {
+        let mut stored = [0u8; 32];
+        hex::decode_to_slice(&self.hash, &mut stored).is_ok()
+            && self.hash.bytes().all(|b| !b.is_ascii_uppercase())
+            && stored == self.digest()
     }
 
     pub fn head(&self) -> ChainHead {
@@ -258,7 +277,7 @@ impl ChainVerifier {
             Some(ChainBreak::SequenceGap {
                 expected: expected_seq,
             })
-        } else if entry.compute_hash() != entry.hash {
+        } else if !entry.hash_matches() {
             Some(ChainBreak::Altered)
         } else if entry.prev_hash != expected_prev {
             Some(ChainBreak::WrongPrevious)
@@ -271,7 +290,15 @@ impl ChainVerifier {
                 seq: entry.seq,
                 reason,
             }),
-            None => self.current = Some(entry.head()),
+            // Reuse the head's buffer: verifying a long log then allocates nothing per entry.
+            None => match &mut self.current {
+                Some(head) => {
+                    head.seq = entry.seq;
+                    head.hash.clear();
+                    head.hash.push_str(&entry.hash);
+                }
+                None => self.current = Some(entry.head()),
+            },
         }
     }
 
@@ -402,6 +429,24 @@ mod tests {
         assert_eq!(report.heads.len(), 1);
         assert_eq!(report.broken.len(), 1);
         assert_eq!(report.broken[0].council_id, b);
+    }
+
+    #[test]
+    fn the_allocation_free_check_agrees_with_the_hex_hash() {
+        let entries = chain(CouncilId::generate(), 3);
+        for entry in &entries {
+            assert_eq!(hex::encode(entry.digest()), entry.compute_hash());
+            assert!(entry.hash_matches());
+            let mut upper = entry.clone();
+            upper.hash = upper.hash.to_uppercase();
+            assert!(
+                !upper.hash_matches(),
+                "the stored text itself must be intact"
+            );
+            let mut short = entry.clone();
+            short.hash.pop();
+            assert!(!short.hash_matches());
+        }
     }
 
     #[test]
