@@ -370,6 +370,21 @@ pub async fn run(
     database_url: Option<String>,
     args: DemoArgs,
 ) -> anyhow::Result<ExitCode> {
+    // Take the port first: if it is busy, say so before spending time creating people.
+    let listener = match crate::serve::bind(&format!("127.0.0.1:{}", args.port)).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::debug!(error = format!("{error:#}"), "demo could not listen");
+            return Err(crate::BadInput(format!(
+                "The demo could not use port {} on this computer: another program (perhaps \
+                 another demo) is probably using it. Stop it, or choose another port with --port, \
+                 for example --port {}",
+                args.port,
+                args.port.saturating_add(1)
+            ))
+            .into());
+        }
+    };
     // Kept alive until the demo stops; dropping it deletes the folder.
     let mut temporary = None;
     let data_dir = match data_dir {
@@ -415,7 +430,6 @@ pub async fn run(
         None
     };
 
-    let listener = crate::serve::bind(&format!("127.0.0.1:{}", args.port)).await?;
     let local = listener
         .local_addr()
         .context("Custodian could not tell which port the demo is using")?;

@@ -159,7 +159,9 @@ pub fn describe(error: &anyhow::Error) -> String {
 fn init_logging(command: &Command) {
     use tracing_subscriber::EnvFilter;
     let default = match command {
-        Command::Serve(_) | Command::Demo(_) => "info,sqlx=warn",
+        Command::Serve(_) => "info,sqlx=warn",
+        // The demo's terminal is for the sign-in table, not a request log.
+        Command::Demo(_) => "warn",
         _ => "warn",
     };
     let requested = std::env::var(config::ENV_LOG)
