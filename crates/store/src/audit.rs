@@ -70,6 +70,54 @@ pub(crate) async fn insert_entry(conn: &mut AnyConnection, entry: &AuditEntry) -
     Ok(())
 }
 
+/// The SQL for [`AuditLog::entries`] with its parameters: numbered `$n`, the text ones first and
+/// then the whole numbers, each first appearing in order (both readers rely on that).
+fn entries_sql(council: CouncilId, query: &AuditQuery) -> (String, Vec<String>, Vec<i64>) {
+    let mut sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE council_id = $1");
+    let mut texts: Vec<String> = vec![council.to_string()];
+    let mut ints: Vec<i64> = Vec::new();
+    // Text parameters are numbered first, then integers, so binding order is simple.
+    if let Some(actor) = &query.actor {
+        texts.push(actor.clone());
+        sql.push_str(&format!(" AND actor = ${}", texts.len()));
+    }
+    if let Some(prefix) = &query.action_prefix {
+        // A range instead of LIKE so the index on (council_id, action) is used on both
+        // engines and `_` or `%` in the prefix mean nothing special. The range compares by
+        // the column's collation, which on a PostgreSQL database created with a linguistic
+        // locale (en_GB, ICU) puts `PERSON.added` inside the range for `person.`; the
+        // `substr` check then keeps only exact prefixes, since equality is byte-wise.
+        texts.push(prefix.clone());
+        let exact = texts.len();
+        sql.push_str(&format!(
+            " AND action >= ${exact} AND substr(action, 1, length(${exact})) = ${exact}"
+        ));
+        texts.push(format!("{prefix}\u{10FFFF}"));
+        sql.push_str(&format!(" AND action < ${}", texts.len()));
+    }
+    let mut int_clauses = Vec::new();
+    if let Some(from) = query.from {
+        ints.push(from.as_millisecond());
+        int_clauses.push("at >=");
+    }
+    if let Some(until) = query.until {
+        ints.push(until.as_millisecond());
+        int_clauses.push("at <");
+    }
+    if let Some(before) = query.before_seq {
+        ints.push(before);
+        int_clauses.push("seq <");
+    }
+    for (i, clause) in int_clauses.iter().enumerate() {
+        sql.push_str(&format!(" AND {clause} ${}", texts.len() + i + 1));
+    }
+    sql.push_str(&format!(
+        " ORDER BY seq DESC LIMIT {}",
+        query.limit.clamp(1, 10_000)
+    ));
+    (sql, texts, ints)
+}
+
 impl AuditLog for Store {
     async fn append(&self, event: &AuditEvent) -> StoreResult<AuditEntry> {
         let mut tx = self.write.begin().await.map_err(db_error)?;
@@ -83,48 +131,10 @@ impl AuditLog for Store {
         council: CouncilId,
         query: &AuditQuery,
     ) -> StoreResult<Vec<AuditEntry>> {
-        let mut sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE council_id = $1");
-        let mut texts: Vec<String> = vec![council.to_string()];
-        let mut ints: Vec<i64> = Vec::new();
-        // Text parameters are numbered first, then integers, so binding order is simple.
-        if let Some(actor) = &query.actor {
-            texts.push(actor.clone());
-            sql.push_str(&format!(" AND actor = ${}", texts.len()));
+        let (sql, texts, ints) = entries_sql(council, query);
+        if let Some(reader) = &self.sqlite_reader {
+            return reader.entries(sql, texts, ints).await;
         }
-        if let Some(prefix) = &query.action_prefix {
-            // A range instead of LIKE so the index on (council_id, action) is used on both
-            // engines and `_` or `%` in the prefix mean nothing special. The range compares by
-            // the column's collation, which on a PostgreSQL database created with a linguistic
-            // locale (en_GB, ICU) puts `PERSON.added` inside the range for `person.`; the
-            // `substr` check then keeps only exact prefixes, since equality is byte-wise.
-            texts.push(prefix.clone());
-            let exact = texts.len();
-            sql.push_str(&format!(
-                " AND action >= ${exact} AND substr(action, 1, length(${exact})) = ${exact}"
-            ));
-            texts.push(format!("{prefix}\u{10FFFF}"));
-            sql.push_str(&format!(" AND action < ${}", texts.len()));
-        }
-        let mut int_clauses = Vec::new();
-        if let Some(from) = query.from {
-            ints.push(from.as_millisecond());
-            int_clauses.push("at >=");
-        }
-        if let Some(until) = query.until {
-            ints.push(until.as_millisecond());
-            int_clauses.push("at <");
-        }
-        if let Some(before) = query.before_seq {
-            ints.push(before);
-            int_clauses.push("seq <");
-        }
-        for (i, clause) in int_clauses.iter().enumerate() {
-            sql.push_str(&format!(" AND {clause} ${}", texts.len() + i + 1));
-        }
-        sql.push_str(&format!(
-            " ORDER BY seq DESC LIMIT {}",
-            query.limit.clamp(1, 10_000)
-        ));
         let mut q = sqlx::query(&sql);
         for t in &texts {
             q = q.bind(t.as_str());

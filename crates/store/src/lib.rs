@@ -18,6 +18,7 @@ mod passkeys;
 mod people;
 mod rows;
 mod sessions;
+mod sqlite_reader;
 pub mod transfer;
 pub mod verify_file;
 
@@ -59,6 +60,9 @@ pub struct Store {
     /// Counts committed changes made through this handle (and its clones), so callers can keep
     /// short-lived caches and drop them the moment anything changes.
     changes: Arc<AtomicU64>,
+    /// For a SQLite file: read-only connections that serve audit-log pages without the async
+    /// driver's per-row cost (see `sqlite_reader`).
+    sqlite_reader: Option<Arc<sqlite_reader::SqliteReader>>,
 }
 
 /// Why the database could not be opened.
@@ -78,7 +82,9 @@ impl Store {
     /// Opens (creating if needed) the SQLite database `custodian.db` in `data_dir`.
     pub async fn open_sqlite_in(data_dir: &Path) -> Result<Self, OpenError> {
         let path = data_dir.join("custodian.db");
-        Self::open(&format!("sqlite://{}?mode=rwc", encode_path(&path))).await
+        let mut store = Self::open(&format!("sqlite://{}?mode=rwc", encode_path(&path))).await?;
+        store.sqlite_reader = Some(Arc::new(sqlite_reader::SqliteReader::new(path)));
+        Ok(store)
     }
 
     /// Opens a database by address (`sqlite://path?mode=rwc` or `postgres://…`). Does not
@@ -106,6 +112,7 @@ impl Store {
                     write,
                     engine,
                     changes: Arc::default(),
+                    sqlite_reader: None,
                 })
             }
             Engine::Postgres => {
@@ -120,6 +127,7 @@ impl Store {
                     write: pool,
                     engine,
                     changes: Arc::default(),
+                    sqlite_reader: None,
                 })
             }
         }
