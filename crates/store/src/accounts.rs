@@ -5,7 +5,9 @@ use crate::{Store, db_error};
 use custodian_core::audit::AuditEvent;
 use custodian_core::ids::{AccountId, PersonId};
 use custodian_core::person::Email;
-use custodian_core::ports::{Account, AccountStore, Invitation, StoreError, StoreResult};
+use custodian_core::ports::{
+    Account, AccountStore, Invitation, LinkPurpose, StoreError, StoreResult,
+};
 use jiff::Timestamp;
 
 fn codes_json(account: &Account) -> StoreResult<String> {
@@ -46,21 +48,14 @@ impl AccountStore for Store {
         event: &AuditEvent,
     ) -> StoreResult<()> {
         let mut tx = self.write.begin().await.map_err(db_error)?;
-        let used = sqlx::query(
-            "UPDATE invitations SET used_at = $1 WHERE token_hash = $2 AND person_id = $3 AND used_at IS NULL",
+        use_link(
+            &mut tx,
+            invitation_hash,
+            person,
+            LinkPurpose::Invitation,
+            event.at,
         )
-        .bind(event.at.as_millisecond())
-        .bind(invitation_hash)
-        .bind(person.to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        if used.rows_affected() == 0 {
-            return Err(StoreError::Conflict(
-                "this invitation link has already been used".to_owned(),
-            ));
-        }
-        use_up_other_links(&mut tx, person, event.at).await?;
+        .await?;
         if create_account {
             sqlx::query(
                 "INSERT INTO accounts (id, email, password_hash, failed_attempts, locked_until, totp_secret, recovery_codes, created_at)
@@ -153,22 +148,14 @@ impl AccountStore for Store {
         event: &AuditEvent,
     ) -> StoreResult<()> {
         let mut tx = self.write.begin().await.map_err(db_error)?;
-        let used = sqlx::query(
-            "UPDATE invitations SET used_at = $1
-             WHERE token_hash = $2 AND person_id = $3 AND purpose = 'reset' AND used_at IS NULL",
+        use_link(
+            &mut tx,
+            link_hash,
+            person,
+            LinkPurpose::PasswordReset,
+            event.at,
         )
-        .bind(event.at.as_millisecond())
-        .bind(link_hash)
-        .bind(person.to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        if used.rows_affected() == 0 {
-            return Err(StoreError::Conflict(
-                "this password reset link has already been used".to_owned(),
-            ));
-        }
-        use_up_other_links(&mut tx, person, event.at).await?;
+        .await?;
         let changed = sqlx::query(
             "UPDATE accounts SET password_hash = $1, failed_attempts = 0, locked_until = NULL
              WHERE id = $2",
@@ -227,6 +214,38 @@ impl AccountStore for Store {
         .map(rows::invitation)
         .transpose()
     }
+}
+
+/// Uses up one unused link of the given purpose for `person` (an invitation link cannot reset a
+/// password, nor a reset link accept an invitation), then every other unused link of theirs.
+async fn use_link(
+    conn: &mut sqlx::AnyConnection,
+    link_hash: &str,
+    person: PersonId,
+    purpose: LinkPurpose,
+    at: Timestamp,
+) -> StoreResult<()> {
+    let used = sqlx::query(
+        "UPDATE invitations SET used_at = $1
+         WHERE token_hash = $2 AND person_id = $3 AND purpose = $4 AND used_at IS NULL",
+    )
+    .bind(at.as_millisecond())
+    .bind(link_hash)
+    .bind(person.to_string())
+    .bind(purpose.as_str())
+    .execute(&mut *conn)
+    .await
+    .map_err(db_error)?;
+    if used.rows_affected() == 0 {
+        let what = match purpose {
+            LinkPurpose::Invitation => "invitation link",
+            LinkPurpose::PasswordReset => "password reset link",
+        };
+        return Err(StoreError::Conflict(format!(
+            "this {what} has already been used"
+        )));
+    }
+    use_up_other_links(conn, person, at).await
 }
 
 /// Once one link has been used, every other unused link for the same person stops working, so an
