@@ -14,6 +14,7 @@ pub mod passphrase;
 pub mod password;
 pub mod permission;
 pub mod person;
+pub mod policy;
 pub mod ports;
 pub mod time;
 
