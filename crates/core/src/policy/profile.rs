@@ -73,7 +73,7 @@ impl NegligenceLiability {
 
 /// "£100" or "£12.50".
 pub fn format_pounds(pence: u32) -> String {
-    if pence % 100 == 0 {
+    if pence.is_multiple_of(100) {
         format!("£{}", pence / 100)
     } else {
         format!("£{}.{:02}", pence / 100, pence % 100)
