@@ -60,3 +60,8 @@ id_type!(
     /// Identifies an incident.
     IncidentId
 );
+id_type!(
+    /// Identifies one version of a council's IT policy (a draft, the adopted one, or one it
+    /// replaced).
+    PolicyVersionId
+);

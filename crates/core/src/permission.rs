@@ -30,10 +30,20 @@ pub enum Action {
     ViewCouncilSettings,
     /// Change the council's name and settings (such as which roles must use MFA).
     EditCouncilSettings,
+    /// Read the council's IT policy: the version in force, drafts and history.
+    ViewPolicy,
+    /// Draft a policy version: answer the builder's questions or import a document.
+    DraftPolicy,
+    /// Record that the council adopted a version (date and minute reference).
+    AdoptPolicy,
+    /// Sign the declaration of the policy in force.
+    SignDeclaration,
+    /// See who has signed the declaration, and print signed records.
+    ViewDeclarations,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 16] = [
         Action::ViewHome,
         Action::ViewPeople,
         Action::InvitePerson,
@@ -45,6 +55,11 @@ impl Action {
         Action::ReportIncident,
         Action::ViewCouncilSettings,
         Action::EditCouncilSettings,
+        Action::ViewPolicy,
+        Action::DraftPolicy,
+        Action::AdoptPolicy,
+        Action::SignDeclaration,
+        Action::ViewDeclarations,
     ];
 
     /// Plain description used in the roles document and in "you cannot do this" messages.
@@ -61,6 +76,11 @@ impl Action {
             Action::ReportIncident => "Report an incident",
             Action::ViewCouncilSettings => "See council settings",
             Action::EditCouncilSettings => "Change council settings",
+            Action::ViewPolicy => "Read the IT policy, its drafts and history",
+            Action::DraftPolicy => "Draft or import a policy version",
+            Action::AdoptPolicy => "Record the council's adoption of a policy version",
+            Action::SignDeclaration => "Sign the policy declaration",
+            Action::ViewDeclarations => "See who has signed the declaration",
         }
     }
 
@@ -70,6 +90,15 @@ impl Action {
         use Role::*;
         let everyone = RoleSet::of(&Role::ALL);
         let officers = RoleSet::of(&[Clerk, Chair, ViceChair, ItProvider, Auditor]);
+        let everyone_but_auditor = RoleSet::of(&[
+            Clerk,
+            Chair,
+            ViceChair,
+            Councillor,
+            Staff,
+            OtherAuthorisedUser,
+            ItProvider,
+        ]);
         match self {
             Action::ViewHome => everyone,
             Action::ViewPeople => officers,
@@ -79,17 +108,15 @@ impl Action {
             Action::ViewAuditLog => RoleSet::of(&[Clerk, Chair, ViceChair, Auditor]),
             Action::ExportAuditLog => RoleSet::of(&[Clerk, Auditor]),
             Action::ViewIncidents => officers,
-            Action::ReportIncident => RoleSet::of(&[
-                Clerk,
-                Chair,
-                ViceChair,
-                Councillor,
-                Staff,
-                OtherAuthorisedUser,
-                ItProvider,
-            ]),
+            Action::ReportIncident => everyone_but_auditor,
             Action::ViewCouncilSettings => officers,
             Action::EditCouncilSettings => RoleSet::of(&[Clerk]),
+            Action::ViewPolicy => everyone,
+            Action::DraftPolicy => RoleSet::of(&[Clerk, ItProvider]),
+            Action::AdoptPolicy => RoleSet::of(&[Clerk]),
+            // Everyone who uses the council's IT signs; the auditor only reads.
+            Action::SignDeclaration => everyone_but_auditor,
+            Action::ViewDeclarations => RoleSet::of(&[Clerk, Chair, ViceChair, Auditor]),
         }
     }
 
@@ -102,6 +129,9 @@ impl Action {
                 | Action::MarkPersonLeft
                 | Action::ReportIncident
                 | Action::EditCouncilSettings
+                | Action::DraftPolicy
+                | Action::AdoptPolicy
+                | Action::SignDeclaration
         )
     }
 }

@@ -7,9 +7,10 @@
 
 use crate::audit::{AuditEntry, AuditEvent, ChainHead};
 use crate::council::{Council, CouncilSettings};
-use crate::ids::{AccountId, CouncilId, IncidentId, PersonId};
+use crate::ids::{AccountId, CouncilId, IncidentId, PersonId, PolicyVersionId};
 use crate::incident::Incident;
 use crate::person::{Email, Person};
+use crate::policy::version::{Adoption, Declaration, Draft, PolicyVersion, VersionStatus};
 use jiff::Timestamp;
 use std::future::Future;
 
@@ -338,6 +339,11 @@ pub trait IncidentStore: Send + Sync {
 pub struct AttentionCounts {
     pub invited_people: i64,
     pub open_incidents: i64,
+    /// Active people who have not signed the declaration of the policy in force; 0 when no
+    /// version is in force or it does not ask for a signed declaration.
+    pub unsigned_declarations: i64,
+    /// When the policy in force is due for review; `None` when no version is in force.
+    pub policy_review_due: Option<jiff::civil::Date>,
 }
 
 pub trait DashboardStore: Send + Sync {
@@ -345,4 +351,97 @@ pub trait DashboardStore: Send + Sync {
         &self,
         council: CouncilId,
     ) -> impl Future<Output = StoreResult<AttentionCounts>> + Send;
+}
+
+/// Why a change to the council's policy versions or declarations was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyStoreError {
+    /// Not found (including another council's version), or the database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Only a draft can be changed, adopted or deleted; the version is now `.0`.
+    #[error("only a draft can be changed, adopted or deleted; this version is {}", .0.as_str())]
+    NotADraft(VersionStatus),
+    /// A declaration can be signed only for the version in force.
+    #[error("this version of the policy is not the one in force")]
+    NotInForce,
+    /// The person has already signed this version; the first signature stands.
+    #[error("this person has already signed this version of the policy")]
+    AlreadySigned,
+}
+
+/// Policy versions (drafts, the one in force, those it replaced) and signed declarations.
+/// Reads return [`StoreResult`]; changes return [`PolicyStoreError`], whose extra variants are the
+/// conflicts a change can meet when another request got there first.
+pub trait PolicyStore: Send + Sync {
+    /// Stores a new draft, numbering it after the council's newest version (1, 2, 3…), and
+    /// returns it as stored.
+    fn create_draft(
+        &self,
+        draft: &Draft,
+        event: &AuditEvent,
+    ) -> impl Future<Output = Result<PolicyVersion, PolicyStoreError>> + Send;
+    /// Stores a draft's new profile and note (nothing else changes). A version that is no longer
+    /// a draft is `NotADraft`; another council's is `NotFound`.
+    fn update_draft(
+        &self,
+        version: &PolicyVersion,
+        event: &AuditEvent,
+    ) -> impl Future<Output = Result<(), PolicyStoreError>> + Send;
+    fn delete_draft(
+        &self,
+        council: CouncilId,
+        id: PolicyVersionId,
+        event: &AuditEvent,
+    ) -> impl Future<Output = Result<(), PolicyStoreError>> + Send;
+    /// One version of one council; another council's version is `NotFound`.
+    fn version(
+        &self,
+        council: CouncilId,
+        id: PolicyVersionId,
+    ) -> impl Future<Output = StoreResult<PolicyVersion>> + Send;
+    /// Every version of the council, newest first.
+    fn versions(
+        &self,
+        council: CouncilId,
+    ) -> impl Future<Output = StoreResult<Vec<PolicyVersion>>> + Send;
+    /// The adopted version, if the council has one.
+    fn in_force(
+        &self,
+        council: CouncilId,
+    ) -> impl Future<Output = StoreResult<Option<PolicyVersion>>> + Send;
+    /// Adopts a draft and marks the version previously in force as superseded, in one
+    /// transaction.
+    fn adopt(
+        &self,
+        council: CouncilId,
+        id: PolicyVersionId,
+        adoption: &Adoption,
+        event: &AuditEvent,
+    ) -> impl Future<Output = Result<(), PolicyStoreError>> + Send;
+    /// Stores a signature. Only the version in force can be signed (`NotInForce`), once per
+    /// person (`AlreadySigned`).
+    fn sign_declaration(
+        &self,
+        declaration: &Declaration,
+        event: &AuditEvent,
+    ) -> impl Future<Output = Result<(), PolicyStoreError>> + Send;
+    /// The signatures of one version, oldest first.
+    fn declarations(
+        &self,
+        council: CouncilId,
+        version: PolicyVersionId,
+    ) -> impl Future<Output = StoreResult<Vec<Declaration>>> + Send;
+    /// Active people who have not signed the version in force, by name. Empty when no version
+    /// is in force or its profile does not require a signed declaration.
+    fn unsigned_people(
+        &self,
+        council: CouncilId,
+    ) -> impl Future<Output = StoreResult<Vec<PersonId>>> + Send;
+    fn declaration_of(
+        &self,
+        council: CouncilId,
+        version: PolicyVersionId,
+        person: PersonId,
+    ) -> impl Future<Output = StoreResult<Option<Declaration>>> + Send;
 }

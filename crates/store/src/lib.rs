@@ -16,6 +16,7 @@ mod incidents;
 pub mod migrate;
 mod passkeys;
 mod people;
+mod policy;
 mod rows;
 mod sessions;
 mod sqlite_reader;

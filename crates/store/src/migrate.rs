@@ -28,6 +28,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_passkeys"),
     migration!(3, "0003_password_reset_links"),
     migration!(4, "0004_audit_log_clustered"),
+    migration!(5, "0005_policy"),
 ];
 
 /// The newest schema version this build knows.

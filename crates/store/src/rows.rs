@@ -3,9 +3,13 @@
 
 use custodian_core::audit::AuditEntry;
 use custodian_core::council::{Council, CouncilKind, CouncilName, CouncilSettings};
-use custodian_core::ids::{AccountId, CouncilId, IncidentId, PersonId};
+use custodian_core::ids::{AccountId, CouncilId, IncidentId, PersonId, PolicyVersionId};
 use custodian_core::incident::{Incident, IncidentKind, IncidentStatus};
 use custodian_core::person::{Email, Person, PersonName, PersonStatus, RoleSet};
+use custodian_core::policy::PolicyProfile;
+use custodian_core::policy::version::{
+    Declaration, MinuteReference, PolicyVersion, VersionOrigin, VersionStatus,
+};
 use custodian_core::ports::{Account, Invitation, PasskeyRecord, Session, StoreError};
 use custodian_core::time::from_millis;
 use jiff::Timestamp;
@@ -45,7 +49,7 @@ pub(crate) fn opt_time(row: &AnyRow, column: &str) -> Result<Option<Timestamp>, 
     opt_int(row, column).map(|v| v.map(from_millis))
 }
 
-fn opt_date(row: &AnyRow, column: &str) -> Result<Option<Date>, StoreError> {
+pub(crate) fn opt_date(row: &AnyRow, column: &str) -> Result<Option<Date>, StoreError> {
     opt_text(row, column)?
         .map(|t| t.parse::<Date>().map_err(|e| corrupt(column, e)))
         .transpose()
@@ -69,6 +73,7 @@ id_parser!(council_id, opt_council_id, CouncilId);
 id_parser!(person_id, opt_person_id, PersonId);
 id_parser!(account_id, opt_account_id, AccountId);
 id_parser!(incident_id, opt_incident_id, IncidentId);
+id_parser!(policy_version_id, opt_policy_version_id, PolicyVersionId);
 
 pub(crate) fn date_text(date: Option<Date>) -> Option<String> {
     date.map(|d| d.to_string())
@@ -167,6 +172,51 @@ pub(crate) fn incident(row: &AnyRow) -> Result<Incident, StoreError> {
         reported_at: time(row, "reported_at")?,
         reported_by: opt_person_id(row, "reported_by")?,
         status: IncidentStatus::parse(&text(row, "status")?).map_err(|e| corrupt("status", e))?,
+    })
+}
+
+pub(crate) const POLICY_VERSION_COLUMNS: &str = "id, council_id, number, status, profile_json, origin, origin_file_name, note, created_by, created_at, adopted_on, minute_reference, adopted_at, adopted_by, review_due, content_hash, declaration_text";
+
+pub(crate) fn policy_version(row: &AnyRow) -> Result<PolicyVersion, StoreError> {
+    let number = int(row, "number")?;
+    Ok(PolicyVersion {
+        id: policy_version_id(row, "id")?,
+        council_id: council_id(row, "council_id")?,
+        number: u32::try_from(number).map_err(|e| corrupt("number", e))?,
+        status: VersionStatus::parse(&text(row, "status")?).map_err(|e| corrupt("status", e))?,
+        profile: PolicyProfile::from_json(&text(row, "profile_json")?)
+            .map_err(|e| corrupt("profile_json", e))?,
+        origin: VersionOrigin::from_storage(
+            &text(row, "origin")?,
+            opt_text(row, "origin_file_name")?,
+        )
+        .map_err(|e| corrupt("origin", e))?,
+        note: text(row, "note")?,
+        created_by: person_id(row, "created_by")?,
+        created_at: time(row, "created_at")?,
+        adopted_on: opt_date(row, "adopted_on")?,
+        minute_reference: opt_text(row, "minute_reference")?
+            .map(|t| MinuteReference::parse(&t).map_err(|e| corrupt("minute_reference", e)))
+            .transpose()?,
+        adopted_at: opt_time(row, "adopted_at")?,
+        adopted_by: opt_person_id(row, "adopted_by")?,
+        review_due: opt_date(row, "review_due")?,
+        content_hash: opt_text(row, "content_hash")?,
+        declaration_text: opt_text(row, "declaration_text")?,
+    })
+}
+
+pub(crate) const DECLARATION_COLUMNS: &str =
+    "council_id, version_id, person_id, typed_name, signed_at, text_hash";
+
+pub(crate) fn declaration(row: &AnyRow) -> Result<Declaration, StoreError> {
+    Ok(Declaration {
+        council_id: council_id(row, "council_id")?,
+        version_id: policy_version_id(row, "version_id")?,
+        person_id: person_id(row, "person_id")?,
+        typed_name: text(row, "typed_name")?,
+        signed_at: time(row, "signed_at")?,
+        text_hash: text(row, "text_hash")?,
     })
 }
 

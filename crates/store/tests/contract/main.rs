@@ -14,15 +14,21 @@ use custodian_core::audit::{
     GENESIS_HASH,
 };
 use custodian_core::council::{Council, CouncilKind, CouncilName, Founding, found_council};
-use custodian_core::ids::{AccountId, CouncilId, IncidentId, PersonId};
+use custodian_core::ids::{AccountId, CouncilId, IncidentId, PersonId, PolicyVersionId};
 use custodian_core::incident::{IncidentKind, IncidentReport, IncidentStatus, open_incident};
 use custodian_core::person::{
     Email, NewPerson, Person, PersonName, PersonStatus, Role, RoleSet, add_person,
 };
+use custodian_core::policy::PolicyProfile;
+use custodian_core::policy::version::{
+    Declaration, DraftContent, MinuteReference, PolicyVersion, VersionOrigin, adopt, new_draft,
+    sha256_hex, sign,
+};
 use custodian_core::ports::DashboardStore;
 use custodian_core::ports::{
     Account, AccountStore, AuditLog, AuditQuery, CouncilStore, IncidentStore, Invitation,
-    LinkPurpose, PasskeyRecord, PasskeyStore, PersonStore, Session, SessionStore, StoreError,
+    LinkPurpose, PasskeyRecord, PasskeyStore, PersonStore, PolicyStore, Session, SessionStore,
+    StoreError,
 };
 use custodian_store::transfer::{TransferError, exported_tables};
 use custodian_store::{Engine, OpenError, Store};
@@ -339,6 +345,80 @@ async fn import(store: &Store, bytes: &[u8]) -> Result<u64, TransferError> {
     store.import(&mut reader).await.map(|s| s.total())
 }
 
+/// The declaration text adopted with every version in these cases.
+const DECLARATION: &str = "I have read the council's IT policy and will follow it.\n— signed below";
+
+/// Starts a draft of the model profile, as the policy builder would, and stores it.
+async fn start_draft(
+    store: &Store,
+    council: CouncilId,
+    by: PersonId,
+    origin: VersionOrigin,
+    at: Timestamp,
+) -> PolicyVersion {
+    let (draft, event) = new_draft(
+        council,
+        PolicyVersionId::generate(),
+        DraftContent {
+            profile: PolicyProfile::model_defaults(),
+            origin,
+            note: String::new(),
+        },
+        by,
+        at,
+    )
+    .unwrap();
+    store
+        .create_draft(&draft, &event)
+        .await
+        .unwrap_or_else(|e| panic!("{:?}: could not store a draft: {e}", store.engine()))
+}
+
+/// Adopts a draft at a meeting on `on` (YYYY-MM-DD) by the decision `minute`; returns the
+/// version as now stored.
+async fn adopt_draft(
+    store: &Store,
+    version: &PolicyVersion,
+    on: &str,
+    minute: &str,
+    at: Timestamp,
+) -> PolicyVersion {
+    let done = adopt(
+        version,
+        on.parse().unwrap(),
+        MinuteReference::parse(minute).unwrap(),
+        at,
+        &sha256_hex(&format!("The IT policy, version {}", version.number)),
+        DECLARATION,
+        version.created_by,
+    )
+    .unwrap();
+    store
+        .adopt(version.council_id, version.id, &done.adoption, &done.event)
+        .await
+        .unwrap_or_else(|e| panic!("{:?}: could not adopt: {e}", store.engine()));
+    done.version
+}
+
+/// `person` (as stored now) signs the version in force by typing their name.
+async fn sign_in_force(store: &Store, person: &Person, at: Timestamp) -> Declaration {
+    let person = store.person(person.council_id, person.id).await.unwrap();
+    let in_force = store.in_force(person.council_id).await.unwrap().unwrap();
+    let (declaration, event) = sign(
+        Some(&in_force),
+        in_force.id,
+        &person,
+        person.name.as_str(),
+        at,
+    )
+    .unwrap();
+    store
+        .sign_declaration(&declaration, &event)
+        .await
+        .unwrap_or_else(|e| panic!("{:?}: could not sign: {e}", store.engine()));
+    declaration
+}
+
 /// An installation with a row in every table and awkward text (quotes, newlines, non-ASCII),
 /// for the export and import cases.
 async fn build_sample(store: &Store) {
@@ -450,12 +530,30 @@ async fn build_sample(store: &Store) {
         )
         .await
         .unwrap();
+    // Policy versions: one replaced, one in force and signed, one draft.
+    let first = start_draft(
+        store,
+        ashby.id,
+        zoe.id,
+        VersionOrigin::Imported {
+            file_name: "Ashby \"IT\" policy — 2024.docx".to_owned(),
+        },
+        t(15),
+    )
+    .await;
+    adopt_draft(store, &first, "2024-05-13", "COU/12/24-25", t(16)).await;
+    let second = start_draft(store, ashby.id, zoe.id, VersionOrigin::Builder, t(17)).await;
+    adopt_draft(store, &second, "2026-05-11", "COU/229/25-26", t(18)).await;
+    sign_in_force(store, &zoe, t(19)).await;
+    start_draft(store, ashby.id, zoe.id, VersionOrigin::Model, t(21)).await;
 }
 
 mod accounts;
 mod audit_log;
 mod councils_and_people;
+mod declarations;
 mod incidents;
 mod opening;
 mod passkeys;
+mod policy;
 mod transfer;
