@@ -124,6 +124,35 @@ pub enum Command {
         the audit log is checked and the result printed."
     )]
     Import(ImportArgs),
+
+    /// Read the council's IT policy document and show the choices it makes.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Read an adopted IT policy (.docx, .md or .txt) and show the choices Custodian finds in it.
+    #[command(
+        long_about = "Read an adopted IT policy (.docx, .md or .txt) and show the \
+        choices Custodian finds in it.\n\n\
+        For each choice (such as how many failed attempts lock a phone, or who holds the \
+        emergency passwords) it shows the value and the clause and sentence it came from. A \
+        choice the document does not settle is shown as not settled, never guessed. It also \
+        lists clauses it did not recognise and problems in the document (numbering gaps, \
+        contradictions, template leftovers, weak values).\n\n\
+        Nothing is saved: to make the result a draft for your council, use the IT policy page \
+        in the web interface. A file that cannot be read, or is not a policy, is reported and the \
+        command finishes with exit status 2.\n\n\
+        Example:\n  custodian policy import \"IT Policy 2025.docx\" --json"
+    )]
+    Import {
+        /// The policy document: a Word document (.docx), Markdown (.md) or plain text (.txt).
+        file: std::path::PathBuf,
+        /// Print the result as one JSON object, for other programs.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

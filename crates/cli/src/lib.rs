@@ -13,11 +13,12 @@ pub mod database;
 pub mod demo;
 pub mod init;
 pub mod migrate;
+pub mod policy;
 pub mod serve;
 pub mod transfer;
 
 use clap::Parser;
-use cli::{AuditCommand, Cli, Command};
+use cli::{AuditCommand, Cli, Command, PolicyCommand};
 use config::Layer;
 use std::fmt;
 use std::process::ExitCode;
@@ -120,6 +121,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             )
             .await
         }
+        // Reading a document needs no database or settings.
+        Command::Policy(PolicyCommand::Import { file, json }) => policy::run_import(&file, json),
         Command::Import(args) => {
             transfer::run_import(
                 config::load(global, cli.config).map_err(BadInput::from)?,
@@ -127,6 +130,17 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             )
             .await
         }
+    }
+}
+
+/// Writes to standard output. A reader that stops early (`custodian policy import F | head`)
+/// is not an error worth a message; any other failure is reported.
+pub fn print_out(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
 }
 

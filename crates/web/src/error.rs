@@ -18,6 +18,9 @@ pub enum AppError {
     /// The form's CSRF token was missing or wrong.
     #[error("the form had expired or was not sent by Custodian")]
     BadCsrf,
+    /// The form or file sent was larger than Custodian accepts.
+    #[error("the request was too large")]
+    TooLarge,
     /// The database is not reachable right now.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -99,6 +102,12 @@ impl IntoResponse for AppError {
                 StatusCode::FORBIDDEN,
                 "This form has expired",
                 "For your security, forms stop working after you sign out or after a while. Go back, refresh the page and try again.",
+                false,
+            ),
+            AppError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The file or form is too large",
+                "Nothing was changed. Files can be up to 8 MB and forms up to 1 MB. If a Word document is larger, remove its pictures or save it as plain text, then try again.",
                 false,
             ),
             AppError::Unavailable(detail) => {

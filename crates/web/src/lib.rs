@@ -121,6 +121,49 @@ pub fn app_with_clock(store: Store, options: ServeOptions, clock: Arc<dyn Clock>
         )
         .route("/incidents/{id}", get(incidents::show))
         .route("/settings", get(settings::show).post(settings::update))
+        .route("/policy", get(policy::overview))
+        .route("/policy/drafts", post(policy::create_draft))
+        .route("/policy/versions/{id}", get(policy::show_version))
+        .route("/policy/versions/{id}/delete", post(policy::delete_version))
+        .route(
+            "/policy/versions/{id}/questions/{step}",
+            get(policy::show_question).post(policy::answer_question),
+        )
+        .route(
+            "/policy/versions/{id}/document",
+            get(policy::document::show),
+        )
+        .route(
+            "/policy/versions/{id}/policy.md",
+            get(policy::document::markdown),
+        )
+        .route(
+            "/policy/versions/{id}/policy.docx",
+            get(policy::document::docx),
+        )
+        .route(
+            "/policy/versions/{id}/adopt",
+            get(policy::adopt::show).post(policy::adopt::submit),
+        )
+        .route("/policy/compare", get(policy::document::compare))
+        .route(
+            "/policy/import",
+            get(policy::import::show)
+                .post(policy::import::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    session::MAX_UPLOAD_BYTES,
+                )),
+        )
+        .route("/policy/import/confirm", post(policy::import::confirm))
+        .route(
+            "/policy/declaration",
+            get(policy::declarations::show).post(policy::declarations::submit),
+        )
+        .route("/policy/declarations", get(policy::declarations::list))
+        .route(
+            "/policy/declarations/{version}/{person}",
+            get(policy::declarations::record),
+        )
         .route("/accessibility", get(accessibility))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(

@@ -10,6 +10,7 @@ const SECTIONS: &[(&str, &str, Option<Action>)] = &[
     ("/", "Home", None),
     ("/people", "People", Some(Action::ViewPeople)),
     ("/incidents", "Incidents", Some(Action::ViewIncidents)),
+    ("/policy", "IT policy", Some(Action::ViewPolicy)),
     ("/audit", "Audit log", Some(Action::ViewAuditLog)),
     (
         "/settings",

@@ -34,8 +34,10 @@ pub const IDLE_TIMEOUT: SignedDuration = SignedDuration::from_mins(30);
 pub const ABSOLUTE_TIMEOUT: SignedDuration = SignedDuration::from_hours(12);
 /// `last_seen_at` is written at most this often, so reading pages does not queue writes.
 const TOUCH_EVERY: SignedDuration = SignedDuration::from_secs(60);
-/// The largest form body accepted (file uploads will use their own route and limit).
+/// The largest form body accepted.
 const MAX_FORM_BYTES: usize = 1024 * 1024;
+/// The largest file upload (a policy document as .docx, with its pictures) accepted.
+pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
 
 /// The signed-in person, their council and their session.
 #[derive(Clone, Debug)]
@@ -176,20 +178,32 @@ pub async fn session_layer(
     };
 
     let body = if is_state_changing(&parts.method) {
-        let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+        let boundary = parts
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| multer::parse_boundary(v).ok());
+        let limit = if boundary.is_some() {
+            MAX_UPLOAD_BYTES
+        } else {
+            MAX_FORM_BYTES
+        };
+        let bytes = axum::body::to_bytes(body, limit)
             .await
-            .map_err(|_| AppError::BadCsrf)?;
-        let sent = parts
+            .map_err(|_| AppError::TooLarge)?;
+        let header_token = parts
             .headers
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .or_else(|| {
-                form_urlencoded::parse(&bytes)
-                    .find(|(k, _)| k == "csrf_token")
-                    .map(|(_, v)| v.into_owned())
-            })
-            .unwrap_or_default();
+            .map(str::to_owned);
+        let sent = match (header_token, boundary) {
+            (Some(token), _) => token,
+            (None, Some(boundary)) => multipart_csrf_token(bytes.clone(), boundary).await,
+            (None, None) => form_urlencoded::parse(&bytes)
+                .find(|(k, _)| k == "csrf_token")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default(),
+        };
         // A first visit has no cookie yet, so nothing it posts can carry a valid token.
         let expected = if new_anonymous_token.is_some() {
             ""
@@ -240,6 +254,19 @@ pub async fn session_layer(
         headers.append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0)));
     }
     Ok(response)
+}
+
+/// The `csrf_token` field of a file-upload form. Upload forms put it first, so reading stops
+/// there; a form without one yields an empty token, which never matches.
+async fn multipart_csrf_token(bytes: axum::body::Bytes, boundary: String) -> String {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(bytes) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("csrf_token") {
+            return field.text().await.unwrap_or_default();
+        }
+    }
+    String::new()
 }
 
 fn is_state_changing(method: &Method) -> bool {
@@ -379,5 +406,9 @@ impl SignedIn {
 
     pub fn council_id(&self) -> custodian_core::CouncilId {
         self.current.council.id
+    }
+
+    pub fn person_id(&self) -> custodian_core::PersonId {
+        self.current.person.id
     }
 }

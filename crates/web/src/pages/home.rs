@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use custodian_core::CouncilId;
 use custodian_core::permission::Action;
-use custodian_core::ports::{AttentionCounts, AuditLog, AuditQuery, DashboardStore};
+use custodian_core::ports::{AttentionCounts, AuditLog, AuditQuery, DashboardStore, PolicyStore};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -30,6 +30,7 @@ struct HomePage {
     checkpoint: Option<(i64, String)>,
     can_report: bool,
     reported: bool,
+    must_sign: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -44,6 +45,8 @@ pub struct Dashboard {
     pub counts: AttentionCounts,
     /// The latest audit entry's number and hash.
     pub checkpoint: Option<(i64, String)>,
+    /// Active people who have not signed the policy in force (empty when none is required).
+    pub unsigned: Vec<custodian_core::PersonId>,
 }
 
 async fn dashboard(state: &AppState, council: CouncilId) -> Result<Arc<Dashboard>, AppError> {
@@ -63,7 +66,12 @@ async fn dashboard(state: &AppState, council: CouncilId) -> Result<Arc<Dashboard
         .await?
         .first()
         .map(|e| (e.seq, e.hash.clone()));
-    let found = Arc::new(Dashboard { counts, checkpoint });
+    let unsigned = state.store().unsigned_people(council).await?;
+    let found = Arc::new(Dashboard {
+        counts,
+        checkpoint,
+        unsigned,
+    });
     cache.put(council, change_count, found.clone());
     Ok(found)
 }
@@ -76,6 +84,17 @@ pub async fn page(
     let current = &signed_in.current;
     let dashboard = dashboard(&state, current.council.id).await?;
     let mut attention = Vec::new();
+    // Signing the policy comes first: it is what the council asks of everyone (seeds' declaration).
+    let must_sign =
+        dashboard.unsigned.contains(&current.person.id) && signed_in.may(Action::SignDeclaration);
+    if must_sign {
+        attention.push(Attention {
+            text: "The council has adopted its IT policy. Please read it and sign the declaration that you will follow it.".to_owned(),
+            href: "/policy/declaration",
+            action: "Read and sign the IT policy",
+        });
+    }
+    policy_attention(&signed_in, &dashboard.counts, state.now(), &mut attention);
     if !current.has_second_factor {
         attention.push(Attention {
             text: "You have not set up an authenticator app or a passkey. Either stops someone who learns your password from signing in as you.".to_owned(),
@@ -126,6 +145,52 @@ pub async fn page(
         checkpoint,
         can_report: signed_in.may(Action::ReportIncident),
         reported: query.reported.is_some(),
+        must_sign,
     })?
     .into_response())
+}
+
+/// What the council's policy needs: signatures still missing, a review coming up or overdue,
+/// or no policy adopted at all.
+fn policy_attention(
+    signed_in: &SignedIn,
+    counts: &AttentionCounts,
+    now: jiff::Timestamp,
+    attention: &mut Vec<Attention>,
+) {
+    let unsigned = counts.unsigned_declarations;
+    if signed_in.may(Action::ViewDeclarations) && unsigned > 0 {
+        attention.push(Attention {
+            text: format!(
+                "{unsigned} {} not signed the IT policy in force.",
+                if unsigned == 1 {
+                    "person has"
+                } else {
+                    "people have"
+                }
+            ),
+            href: "/policy/declarations",
+            action: "See who has not signed",
+        });
+    }
+    if !signed_in.may(Action::DraftPolicy) {
+        return;
+    }
+    match counts.policy_review_due {
+        Some(due) => {
+            let (text, pressing) = super::policy::review_words(due, now);
+            if pressing {
+                attention.push(Attention {
+                    text: format!("IT policy: {text}."),
+                    href: "/policy",
+                    action: "Start the review",
+                });
+            }
+        }
+        None => attention.push(Attention {
+            text: "The council has not adopted an IT policy in Custodian yet.".to_owned(),
+            href: "/policy",
+            action: "Set up the IT policy",
+        }),
+    }
 }

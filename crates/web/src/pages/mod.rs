@@ -7,5 +7,6 @@ pub mod incidents;
 pub mod onboarding;
 pub mod passkeys;
 pub mod people;
+pub mod policy;
 pub mod settings;
 pub mod sign_in;

@@ -427,3 +427,105 @@ impl Client {
             .await
     }
 }
+
+/// The fields a browser would send from the form posting to `action`: hidden and text inputs,
+/// and checked radios and checkboxes.
+pub fn form_fields(body: &str, action: &str) -> Vec<(String, String)> {
+    let start = body
+        .find(&format!("action=\"{action}\""))
+        .expect("the form is on the page");
+    let form = &body[start..start + body[start..].find("</form>").unwrap()];
+    let attribute = |tag: &str, name: &str| -> Option<String> {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(
+            tag[at..at + tag[at..].find('"')?]
+                .replace("&amp;", "&")
+                .replace("&#x27;", "'"),
+        )
+    };
+    form.split("<input")
+        .skip(1)
+        .filter_map(|rest| {
+            let tag = &rest[..rest.find('>')?];
+            let kind = attribute(tag, "type").unwrap_or_else(|| "text".to_owned());
+            let wanted = match kind.as_str() {
+                "radio" | "checkbox" => tag.contains(" checked"),
+                _ => true,
+            };
+            if !wanted {
+                return None;
+            }
+            Some((
+                attribute(tag, "name")?,
+                attribute(tag, "value").unwrap_or_default(),
+            ))
+        })
+        .collect()
+}
+
+fn multipart_body(
+    fields: &[(&str, &str)],
+    file_field: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> (String, Vec<u8>) {
+    let boundary = "custodian-test-boundary-7d1f";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl Client {
+    /// Uploads a file as a browser's file-upload form does, with the CSRF token first.
+    pub async fn post_file(
+        &mut self,
+        path: &str,
+        field: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Page {
+        let token = self.csrf.clone();
+        let (content_type, body) =
+            multipart_body(&[("csrf_token", &token)], field, file_name, bytes);
+        self.send_body(path, content_type, body).await
+    }
+
+    pub async fn post_file_without_csrf(
+        &mut self,
+        path: &str,
+        field: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Page {
+        let (content_type, body) = multipart_body(&[], field, file_name, bytes);
+        self.send_body(path, content_type, body).await
+    }
+
+    async fn send_body(&mut self, path: &str, content_type: String, body: Vec<u8>) -> Page {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.finish(response).await
+    }
+}

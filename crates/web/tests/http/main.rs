@@ -7,4 +7,5 @@ mod access;
 mod onboarding;
 mod pages;
 mod passkeys;
+mod policy;
 mod signing_in;
