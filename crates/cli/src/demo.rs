@@ -166,7 +166,7 @@ async fn accept(store: &Store, token: &SecretString, now: Timestamp) -> anyhow::
 }
 
 /// Creates "Demo Parish Council" with people of every role, one still invited and one who has
-/// left, and a few incidents, all through the real store so every step is audited. MFA is made
+/// left, a few incidents and an adopted IT policy that some have signed, all through the real store so every step is audited. MFA is made
 /// optional so the demo people can sign in without an authenticator app.
 pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<Vec<DemoLogin>> {
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
@@ -320,6 +320,14 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<Vec<DemoLogin
             .await
             .context("a demo incident could not be stored")?;
     }
+    // Some have signed the policy; the councillors and volunteers have not yet.
+    let signers = [
+        clerk.id,
+        id_of("robert.ashworth")?,
+        id_of("assistant.clerk")?,
+    ];
+    crate::demo_policy::seed_policy(store, council.id, DEMO_COUNCIL, clerk.id, &signers, now)
+        .await?;
     Ok(logins)
 }
 

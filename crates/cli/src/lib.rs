@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod database;
 pub mod demo;
+pub mod demo_policy;
 pub mod init;
 pub mod migrate;
 pub mod policy;

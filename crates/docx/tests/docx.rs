@@ -114,15 +114,12 @@ fn every_line_of_the_plain_text_reads_back_from_the_word_file_in_order() {
     assert!(read.contains("the replacement value of the equipment"));
 }
 
+/// The same policy gives the same file, so a stored fingerprint of a download can be checked.
+/// (Speed is measured by `custodian-bench-policy`, not here.)
 #[test]
-fn writing_is_deterministic_and_quick() {
+fn writing_is_deterministic() {
     let doc = model_document("Little Wickham Parish Council");
-    let started = std::time::Instant::now();
-    let first = written(&doc);
-    let elapsed = started.elapsed();
-    assert_eq!(first, written(&doc));
-    // The target is 100 ms in a release build; an unoptimised test build gets headroom.
-    assert!(elapsed.as_millis() < 2_000, "took {elapsed:?}");
+    assert_eq!(written(&doc), written(&doc));
 }
 
 #[test]

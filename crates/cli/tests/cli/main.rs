@@ -303,6 +303,22 @@ fn demo_seeding_creates_every_role_and_a_verifiable_audit_trail() {
             );
         }
         assert!(store.incidents(council.id).await.unwrap().len() >= 2);
+        // An adopted policy whose review is coming up, signed by some and not by others.
+        let policy = store
+            .in_force(council.id)
+            .await
+            .unwrap()
+            .expect("a policy in force");
+        assert!(policy.review_due.is_some());
+        assert_eq!(
+            store
+                .declarations(council.id, policy.id)
+                .await
+                .unwrap()
+                .len(),
+            3
+        );
+        assert!(!store.unsigned_people(council.id).await.unwrap().is_empty());
 
         let mut verifier = ChainVerifier::new();
         store

@@ -26,6 +26,21 @@ async fn start_draft(client: &mut Client) -> String {
     version_id(page.location())
 }
 
+/// Answers the MFA question with no roles, so adopting does not send the test's people off to
+/// set up an authenticator app.
+async fn without_mfa_roles(client: &mut Client, id: &str) {
+    client
+        .get(&format!("/policy/versions/{id}/questions/mfa"))
+        .await;
+    let page = client
+        .post(
+            &format!("/policy/versions/{id}/questions/mfa"),
+            &[("mfa", "where_possible")],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+}
+
 async fn adopt(client: &mut Client, id: &str, minute: &str) -> Page {
     client.get(&format!("/policy/versions/{id}/adopt")).await;
     client
@@ -81,6 +96,7 @@ async fn the_clerk_builds_adopts_and_everyone_is_asked_to_sign() {
     );
     assert!(document.body.contains("Ashby Parish Council"));
 
+    without_mfa_roles(&mut clerk, &id).await;
     let adopted = adopt(&mut clerk, &id, "COU/12/26-27").await;
     assert_eq!(adopted.status, 303, "{}", adopted.body);
     let in_force = app.store.in_force(app.a.id).await.unwrap().unwrap();
@@ -153,6 +169,36 @@ async fn the_clerk_builds_adopts_and_everyone_is_asked_to_sign() {
     ] {
         assert!(actions.iter().any(|a| a == expected), "{expected} missing");
     }
+}
+
+#[tokio::test]
+async fn adopting_a_policy_makes_its_mfa_roles_the_rule_for_signing_in() {
+    let app = spawn_app().await;
+    let mut clerk = app.signed_in(&app.a.clerk.email).await;
+    let id = start_draft(&mut clerk).await;
+    // The model policy asks the Clerk and the IT provider to use a second factor (4.1.7).
+    assert_eq!(adopt(&mut clerk, &id, "COU/3").await.status, 303);
+    let council = custodian_core::ports::CouncilStore::council(&app.store, app.a.id)
+        .await
+        .unwrap();
+    assert!(
+        council
+            .settings
+            .mfa_required_roles
+            .contains(custodian_core::person::Role::Clerk)
+    );
+    let next = clerk.get("/policy").await;
+    assert_eq!(next.status, 303);
+    assert!(
+        next.location().starts_with("/account/mfa"),
+        "{}",
+        next.location()
+    );
+    let actions = app.audit_actions(app.a.id).await;
+    assert_eq!(
+        actions.last().map(String::as_str),
+        Some("council.settings_changed")
+    );
 }
 
 #[tokio::test]
@@ -233,6 +279,7 @@ async fn a_review_compares_clause_by_clause_with_the_version_in_force() {
     let app = spawn_app().await;
     let mut clerk = app.signed_in(&app.a.clerk.email).await;
     let first = start_draft(&mut clerk).await;
+    without_mfa_roles(&mut clerk, &first).await;
     assert_eq!(adopt(&mut clerk, &first, "COU/1").await.status, 303);
     clerk.get("/policy").await;
     let page = clerk

@@ -12,13 +12,15 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use custodian_core::audit::AuditEvent;
 use custodian_core::permission::Action;
 use custodian_core::policy::version::{
     MinuteReference, PolicyVersion, PolicyVersionError, adopt, london_today,
 };
 use custodian_core::policy::{AdoptionBlock, declaration_text, render_policy};
-use custodian_core::ports::PolicyStore;
+use custodian_core::ports::{CouncilStore, PolicyStore};
 use serde::Deserialize;
+use serde_json::json;
 
 #[derive(Deserialize, Default)]
 pub struct AdoptForm {
@@ -84,6 +86,40 @@ pub async fn show(
         minute_reference: String::new(),
     };
     page(&signed_in, &version, Errors::new(), form)
+}
+
+/// Makes Custodian's own sign-in follow the policy just adopted: the roles it says must use a
+/// second factor (4.1.7) become the council's setting. This is a second, separately audited
+/// change; if it fails the adoption stands and the settings page still shows the old roles.
+async fn apply_mfa_roles(
+    state: &AppState,
+    signed_in: &SignedIn,
+    adopted: &PolicyVersion,
+) -> Result<(), AppError> {
+    let council = &signed_in.current.council;
+    let roles = adopted.profile.mfa_required_roles;
+    if council.settings.mfa_required_roles == roles {
+        return Ok(());
+    }
+    let mut settings = council.settings.clone();
+    settings.mfa_required_roles = roles;
+    let event = AuditEvent::new(
+        council.id,
+        state.now(),
+        signed_in.actor(),
+        "council.settings_changed",
+    )
+    .subject(format!("council:{}", council.id))
+    .details(json!({
+        "name_changed": false,
+        "mfa_required_roles": roles.to_storage(),
+        "reason": format!("policy version {} adopted", adopted.number),
+    }));
+    state
+        .store()
+        .update_council(council.id, &council.name, &settings, &event)
+        .await?;
+    Ok(())
 }
 
 /// Day, month and year boxes (the GOV.UK date pattern) to a date, or a message for the first box
@@ -170,6 +206,7 @@ pub async fn submit(
                     &adopted.event,
                 )
                 .await?;
+            apply_mfa_roles(&state, &signed_in, &adopted.version).await?;
             Ok(Redirect::to(&format!("/policy/versions/{}?adopted=1", version.id)).into_response())
         }
         Err(e @ (PolicyVersionError::AdoptedInFuture | PolicyVersionError::AdoptedTooLongAgo)) => {
