@@ -1,8 +1,12 @@
 //! Writing the model policy as Word and reading Word files back, including files that are not
-//! what they claim to be.
+//! what they claim to be, and importing a written policy back to the profile it came from.
 
+use custodian_core::person::{Role, RoleSet};
 use custodian_core::policy::document::{AdoptionBlock, Document, render_policy, to_plain_text};
-use custodian_core::policy::{NegligenceLiability, PolicyProfile};
+use custodian_core::policy::{
+    ApprovalKind, Approver, DseAssessment, EmergencyHolder, MfaRule, NegligenceLiability,
+    PasswordStyle, PersonalUse, PolicyProfile, import_policy,
+};
 use custodian_docx::{DocxError, read_docx_text, write_docx};
 use std::io::{Cursor, Read, Write};
 use zip::ZipArchive;
@@ -211,5 +215,114 @@ fn truncated_or_corrupted_word_files_give_errors_not_panics() {
         let at = (state as usize) % damaged.len();
         damaged[at] ^= (state >> 32) as u8 | 1;
         let _ = read_docx_text(&damaged);
+    }
+}
+
+/// A profile that differs from the model defaults in every field.
+fn far_from_the_model() -> PolicyProfile {
+    let mut p = PolicyProfile::model_defaults();
+    p.review_interval_months = 24;
+    p.equipment_personal_use = PersonalUse::None;
+    p.email_personal_use = PersonalUse::OutsideWorkingHours;
+    p.negligence_liability = NegligenceLiability::ReplacementValue;
+    p.device_pin_min_digits = 8;
+    p.device_lockout_attempts = 10;
+    p.device_idle_lock_minutes = 15;
+    p.internet_log_retention_months = 12;
+    p.emergency_credentials_holder = EmergencyHolder::ViceChair;
+    p.emergency_access_wait_hours = 48;
+    p.password_manager_required = false;
+    p.declaration_required = false;
+    p.password_style = PasswordStyle::RandomCharacters;
+    p.mfa = MfaRule::Required;
+    p.mfa_required_roles = RoleSet::of(&[Role::Chair, Role::Councillor]);
+    p.dse_assessment = DseAssessment::Annual;
+    p.dse_interval_months = 24;
+    for kind in ApprovalKind::ALL {
+        let flipped = match p.approvers.get(kind) {
+            Approver::Clerk => Approver::Council,
+            Approver::Council => Approver::Clerk,
+        };
+        p.approvers.set(kind, flipped);
+    }
+    p
+}
+
+#[test]
+fn a_policy_written_as_word_imports_back_to_the_profile_it_was_rendered_from() {
+    let mut low = PolicyProfile::model_defaults();
+    low.device_pin_min_digits = 4;
+    low.device_lockout_attempts = 1;
+    low.device_idle_lock_minutes = 1;
+    low.emergency_access_wait_hours = 0;
+    low.emergency_credentials_holder = EmergencyHolder::ItProvider;
+    low.negligence_liability = NegligenceLiability::Fixed {
+        amount_pence: 1_250,
+    };
+    low.mfa_required_roles = RoleSet::empty();
+    low.dse_assessment = DseAssessment::Annual;
+    low.dse_interval_months = 1;
+    low.equipment_personal_use = PersonalUse::OutsideWorkingHours;
+    let mut high = PolicyProfile::model_defaults();
+    high.review_interval_months = 60;
+    high.device_pin_min_digits = 16;
+    high.device_lockout_attempts = 100;
+    high.device_idle_lock_minutes = 240;
+    high.internet_log_retention_months = 84;
+    high.emergency_access_wait_hours = 168;
+    high.emergency_credentials_holder = EmergencyHolder::Clerk;
+    high.negligence_liability = NegligenceLiability::Fixed {
+        amount_pence: 10_000_000,
+    };
+    high.mfa_required_roles = RoleSet::of(&Role::ALL);
+    for kind in ApprovalKind::ALL {
+        high.approvers.set(kind, Approver::Council);
+    }
+    let adopted = AdoptionBlock {
+        adopted_on: jiff::civil::Date::new(2025, 5, 12).ok(),
+        minute_reference: Some("FC 24/112".to_owned()),
+        review_due: None,
+        review_interval_months: 0,
+    };
+    let unadopted = AdoptionBlock::default();
+    let cases = [
+        (
+            PolicyProfile::model_defaults(),
+            "St Mary's Town Council",
+            &adopted,
+        ),
+        (
+            far_from_the_model(),
+            "Ashby-de-la-Zouch Town Council",
+            &unadopted,
+        ),
+        (low, "Little Wickham Parish Council", &adopted),
+        (high, "Bishop's Stortford Town Council", &unadopted),
+    ];
+    for (profile, council, adoption) in cases {
+        let doc = render_policy(&profile, council, adoption);
+        let text = match read_docx_text(&written(&doc)) {
+            Ok(text) => text,
+            Err(e) => unreachable!("our own file should read: {e}"),
+        };
+        let imported = match import_policy(&text) {
+            Ok(imported) => imported,
+            Err(e) => unreachable!("{council}: our own policy should import: {e}"),
+        };
+        // Applied to two bases that differ in every field, each value must come from the
+        // document. The months between workstation assessments are stated only for regular
+        // assessments, so otherwise the base's value stays.
+        for base in [PolicyProfile::model_defaults(), far_from_the_model()] {
+            let mut expected = profile.clone();
+            if profile.dse_assessment == DseAssessment::EyeTestsOffered {
+                expected.dse_interval_months = base.dse_interval_months;
+            }
+            assert_eq!(imported.apply_to(&base), expected, "{council}");
+        }
+        assert_eq!(imported.council_name.as_deref(), Some(council));
+        let adopted_on = adoption.adopted_on.map(|d| d.to_string());
+        assert_eq!(imported.adopted_on.map(|d| d.to_string()), adopted_on);
+        let minute = adoption.adopted_on.and(adoption.minute_reference.clone());
+        assert_eq!(imported.minute_reference, minute, "{council}");
     }
 }

@@ -8,7 +8,7 @@ use crate::policy::import::fields::Extraction;
 use crate::policy::import::personal_use::contradictions as use_contradictions;
 use crate::policy::import::text::{BlockKind, ClauseNumber, Document, has_any, has_word};
 use crate::policy::import::{ImportError, ImportedField, ImportedPolicy, import_policy};
-use crate::policy::profile::{PolicyProfile, ProfileField};
+use crate::policy::profile::PolicyProfile;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -309,39 +309,15 @@ fn vague_values(doc: &Document, imported: &ImportedPolicy) -> Vec<LintFinding> {
     out
 }
 
-/// The field of the import that settles a profile value, if it is one import can settle.
-fn imported_field(field: ProfileField) -> Option<ImportedField> {
-    Some(match field {
-        ProfileField::ReviewInterval => ImportedField::ReviewIntervalMonths,
-        ProfileField::EquipmentPersonalUse => ImportedField::EquipmentPersonalUse,
-        ProfileField::EmailPersonalUse => ImportedField::EmailPersonalUse,
-        ProfileField::NegligenceLiability => ImportedField::NegligenceLiability,
-        ProfileField::DevicePinMinDigits => ImportedField::DevicePinMinDigits,
-        ProfileField::DeviceLockoutAttempts => ImportedField::DeviceLockoutAttempts,
-        ProfileField::DeviceIdleLockMinutes => ImportedField::DeviceIdleLockMinutes,
-        ProfileField::InternetLogRetention => ImportedField::InternetLogRetentionMonths,
-        ProfileField::EmergencyCredentialsHolder => ImportedField::EmergencyCredentialsHolder,
-        ProfileField::PasswordManagerRequired => ImportedField::PasswordManagerRequired,
-        ProfileField::DeclarationRequired => ImportedField::DeclarationRequired,
-        ProfileField::PasswordStyle => ImportedField::PasswordStyle,
-        ProfileField::Mfa => ImportedField::Mfa,
-        ProfileField::DseAssessment => ImportedField::DseAssessment,
-        ProfileField::EmergencyAccessWait
-        | ProfileField::MfaRequiredRoles
-        | ProfileField::DseInterval
-        | ProfileField::Approvers => return None,
-    })
-}
-
 /// [`PolicyProfile::weaknesses`] of the model defaults with this policy's values put in,
-/// reported only for values the policy itself settled.
+/// reported only for values the policy itself settled, at the clause that settled them.
 fn weaknesses(imported: &ImportedPolicy) -> Vec<LintFinding> {
     imported
         .apply_to(&PolicyProfile::model_defaults())
         .weaknesses()
         .into_iter()
         .filter_map(|w| {
-            let source = imported.sources.get(imported_field(w.field)?)?;
+            let source = imported.source_of(w.field)?;
             Some(LintFinding::new(source.clause.clone(), w.message))
         })
         .collect()

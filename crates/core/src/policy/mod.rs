@@ -21,6 +21,7 @@ pub use profile::{
 };
 
 pub use import::{
-    ImportError, ImportedField, ImportedPolicy, PolicyDate, Source, Sources, import_policy,
+    ExtraField, ExtraSources, ImportError, ImportedField, ImportedPolicy, PolicyDate, Source,
+    Sources, import_policy,
 };
 pub use lint::{LintFinding, lint_policy};

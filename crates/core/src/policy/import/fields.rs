@@ -8,9 +8,11 @@
 use super::dates::PolicyDate;
 use super::numbers::{minutes_in, money_in, months_in, number_before};
 use super::text::{Document, Sentence, has_any, has_word};
-use super::{Source, adoption, passwords, personal_use};
+use super::{Source, access, adoption, approvals, dse, passwords, personal_use};
+use crate::person::RoleSet;
 use crate::policy::profile::{
-    DseAssessment, EmergencyHolder, MfaRule, NegligenceLiability, PasswordStyle, PersonalUse,
+    ApprovalKind, Approver, DseAssessment, EmergencyHolder, MfaRule, NegligenceLiability,
+    PasswordStyle, PersonalUse,
 };
 
 /// A value and where it came from.
@@ -64,6 +66,11 @@ pub(crate) struct Extraction {
     pub password_style: Option<Found<PasswordStyle>>,
     pub mfa: Option<Found<MfaRule>>,
     pub dse_assessment: Option<Found<DseAssessment>>,
+    // Beyond the JSON contract: values a profile holds that a policy may also state.
+    pub approvers: Vec<(ApprovalKind, Found<Approver>)>,
+    pub mfa_required_roles: Option<Found<RoleSet>>,
+    pub emergency_access_wait_hours: Option<Found<u16>>,
+    pub dse_interval_months: Option<Found<u16>>,
     pub conflicts: Vec<Conflict>,
 }
 
@@ -94,7 +101,13 @@ impl Extraction {
             self.password_style.as_ref().and_then(|f| f.block),
             self.mfa.as_ref().and_then(|f| f.block),
             self.dse_assessment.as_ref().and_then(|f| f.block),
+            self.mfa_required_roles.as_ref().and_then(|f| f.block),
+            self.emergency_access_wait_hours
+                .as_ref()
+                .and_then(|f| f.block),
+            self.dse_interval_months.as_ref().and_then(|f| f.block),
         ];
+        blocks.extend(self.approvers.iter().map(|(_, f)| f.block));
         blocks.sort_unstable();
         blocks.dedup();
         blocks.into_iter().flatten().collect()
@@ -109,6 +122,11 @@ pub(crate) fn extract(doc: &Document) -> Extraction {
         adoption::review_interval(doc, adopted_on.as_ref().map(|f| f.value));
     let (mfa, mfa_conflict) = passwords::mfa(doc);
     conflicts.extend(mfa_conflict);
+    let (mfa_required_roles, roles_conflict) = access::mfa_required_roles(doc);
+    conflicts.extend(roles_conflict);
+    let (approvers, approval_conflicts) = approvals::approvers(doc);
+    conflicts.extend(approval_conflicts);
+    let (dse_assessment, dse_interval_months) = dse::dse(doc);
     Extraction {
         council_name: adoption::council_name(doc),
         adopted_on,
@@ -142,7 +160,11 @@ pub(crate) fn extract(doc: &Document) -> Extraction {
         declaration_required: Some(declaration(doc)),
         password_style: passwords::password_style(doc),
         mfa,
-        dse_assessment: dse_assessment(doc),
+        dse_assessment,
+        approvers,
+        mfa_required_roles,
+        emergency_access_wait_hours: access::emergency_wait_hours(doc),
+        dse_interval_months,
         conflicts,
     }
 }
@@ -320,47 +342,6 @@ fn negligence(doc: &Document) -> Vec<Found<NegligenceLiability>> {
         .collect()
 }
 
-/// An annual workstation assessment wins over eye tests alone (the annual promise includes
-/// them); eye tests offered with no regular assessment are `EyeTestsOffered`.
-fn dse_assessment(doc: &Document) -> Option<Found<DseAssessment>> {
-    const ASSESSMENT: [&str; 6] = [
-        "workstation assessment",
-        "dse assessment",
-        "display screen assessment",
-        "display screen equipment assessment",
-        "workstation risk assessment",
-        "assessment of their workstation",
-    ];
-    const EYES: [&str; 5] = [
-        "eye test",
-        "eyesight test",
-        "eye examination",
-        "eye and eyesight",
-        "eye care",
-    ];
-    const OFFERED: [&str; 8] = [
-        "offer",
-        "provide",
-        "available",
-        "pay",
-        "entitled",
-        "arrange",
-        "free",
-        "reimburse",
-    ];
-    let annual = rules(doc).find(|s| {
-        (has_any(&s.lower, &ASSESSMENT)
-            || (s.lower.contains("workstation") && s.lower.contains("assess")))
-            && months_in(&s.lower) == Some(12)
-    });
-    if let Some(s) = annual {
-        return Some(Found::at(s, DseAssessment::Annual));
-    }
-    rules(doc)
-        .find(|s| has_any(&s.lower, &EYES) && has_any(&s.lower, &OFFERED))
-        .map(|s| Found::at(s, DseAssessment::EyeTestsOffered))
-}
-
 /// True when the document has a declaration to sign or says users must sign; false when it
 /// says none is needed, and false when it has no declaration at all — whether a document asks
 /// for a signature is visible in the document itself, so its silence settles the question.
@@ -474,17 +455,6 @@ mod tests {
         assert_eq!(
             negligence(&replace).first().map(|f| f.value),
             Some(NegligenceLiability::ReplacementValue)
-        );
-    }
-
-    #[test]
-    fn an_annual_assessment_wins_over_eye_tests() {
-        let d = doc(
-            "Eye tests are offered to display screen users. Each workstation assessment is repeated annually.",
-        );
-        assert_eq!(
-            dse_assessment(&d).map(|f| f.value),
-            Some(DseAssessment::Annual)
         );
     }
 

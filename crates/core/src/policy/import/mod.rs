@@ -4,8 +4,11 @@
 //!
 //! A value the text does not settle is `None`, never a guess. Pure: no file or network access.
 
+mod access;
 pub(crate) mod adoption;
+mod approvals;
 mod dates;
+mod dse;
 pub(crate) mod fields;
 mod numbers;
 mod passwords;
@@ -14,19 +17,23 @@ pub(crate) mod text;
 mod topics;
 
 #[cfg(test)]
+mod round_trip_tests;
+#[cfg(test)]
 mod seed_tests;
 #[cfg(test)]
 mod tests;
 
 pub use dates::PolicyDate;
 
+use crate::person::RoleSet;
 use crate::policy::lint::{LintFinding, lint_document};
 use crate::policy::profile::{
-    DseAssessment, EmergencyHolder, MfaRule, NegligenceLiability, PasswordStyle, PersonalUse,
-    PolicyProfile,
+    ApprovalKind, Approver, DseAssessment, EmergencyHolder, MfaRule, NegligenceLiability,
+    PasswordStyle, PersonalUse, PolicyProfile, ProfileField,
 };
 use fields::{Extraction, Found};
 use serde::{Serialize, Serializer};
+use std::collections::BTreeMap;
 use text::{Document, has_any};
 
 /// Where a value came from: the clause ("2.1.6", or "line 14" where there is no number) and
@@ -109,8 +116,52 @@ impl Serialize for Sources {
     }
 }
 
+/// Values a document may settle that are not in the JSON contract: a profile holds them, and
+/// Custodian's own rendered policy states them, but the contract's keys are fixed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExtraField {
+    Approver(ApprovalKind),
+    MfaRequiredRoles,
+    EmergencyAccessWaitHours,
+    DseIntervalMonths,
+}
+
+impl ExtraField {
+    /// The profile field this value sets.
+    pub fn profile_field(self) -> ProfileField {
+        match self {
+            ExtraField::Approver(_) => ProfileField::Approvers,
+            ExtraField::MfaRequiredRoles => ProfileField::MfaRequiredRoles,
+            ExtraField::EmergencyAccessWaitHours => ProfileField::EmergencyAccessWait,
+            ExtraField::DseIntervalMonths => ProfileField::DseInterval,
+        }
+    }
+}
+
+/// The source of each value beyond the contract that the document settled. Not serialised,
+/// so the contract's `sources` keeps exactly the contract's keys.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExtraSources(Vec<(ExtraField, Source)>);
+
+impl ExtraSources {
+    pub fn get(&self, field: ExtraField) -> Option<&Source> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, s)| s)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (ExtraField, &Source)> {
+        self.0.iter().map(|(f, s)| (*f, s))
+    }
+
+    fn record<T>(&mut self, field: ExtraField, found: Option<&Found<T>>) {
+        if let Some(found) = found {
+            self.0.push((field, found.source.clone()));
+        }
+    }
+}
+
 /// What an adopted policy document settles. Serialises to the import JSON contract: the values
-/// (`null` where unsettled), then `sources`, `unrecognised` and `lint`.
+/// (`null` where unsettled), then `sources`, `unrecognised` and `lint`; the values beyond the
+/// contract are kept for [`ImportedPolicy::apply_to`] and skipped.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ImportedPolicy {
     pub council_name: Option<String>,
@@ -134,6 +185,19 @@ pub struct ImportedPolicy {
     /// Clauses and paragraphs that no extractor used and that match no topic of the model.
     pub unrecognised: Vec<String>,
     pub lint: Vec<LintFinding>,
+    /// Who approves each kind of request, for the kinds the document names the Clerk or the
+    /// Council for.
+    #[serde(skip)]
+    pub approvers: BTreeMap<ApprovalKind, Approver>,
+    #[serde(skip)]
+    pub mfa_required_roles: Option<RoleSet>,
+    #[serde(skip)]
+    pub emergency_access_wait_hours: Option<u16>,
+    #[serde(skip)]
+    pub dse_interval_months: Option<u16>,
+    /// Where each of the four values above came from.
+    #[serde(skip)]
+    pub extra_sources: ExtraSources,
 }
 
 impl ImportedPolicy {
@@ -168,7 +232,46 @@ impl ImportedPolicy {
         set(&mut p.password_style, self.password_style);
         set(&mut p.mfa, self.mfa);
         set(&mut p.dse_assessment, self.dse_assessment);
+        for (kind, approver) in &self.approvers {
+            p.approvers.set(*kind, *approver);
+        }
+        set(&mut p.mfa_required_roles, self.mfa_required_roles);
+        set(
+            &mut p.emergency_access_wait_hours,
+            self.emergency_access_wait_hours,
+        );
+        set(&mut p.dse_interval_months, self.dse_interval_months);
         p
+    }
+
+    /// Where the value of a profile field came from, whether it is in the contract or beyond
+    /// it. For [`ProfileField::Approvers`], the first approval clause the document settled.
+    pub fn source_of(&self, field: ProfileField) -> Option<&Source> {
+        use ProfileField as P;
+        let contract = match field {
+            P::ReviewInterval => ImportedField::ReviewIntervalMonths,
+            P::EquipmentPersonalUse => ImportedField::EquipmentPersonalUse,
+            P::EmailPersonalUse => ImportedField::EmailPersonalUse,
+            P::NegligenceLiability => ImportedField::NegligenceLiability,
+            P::DevicePinMinDigits => ImportedField::DevicePinMinDigits,
+            P::DeviceLockoutAttempts => ImportedField::DeviceLockoutAttempts,
+            P::DeviceIdleLockMinutes => ImportedField::DeviceIdleLockMinutes,
+            P::InternetLogRetention => ImportedField::InternetLogRetentionMonths,
+            P::EmergencyCredentialsHolder => ImportedField::EmergencyCredentialsHolder,
+            P::PasswordManagerRequired => ImportedField::PasswordManagerRequired,
+            P::DeclarationRequired => ImportedField::DeclarationRequired,
+            P::PasswordStyle => ImportedField::PasswordStyle,
+            P::Mfa => ImportedField::Mfa,
+            P::DseAssessment => ImportedField::DseAssessment,
+            P::EmergencyAccessWait | P::MfaRequiredRoles | P::DseInterval | P::Approvers => {
+                return self
+                    .extra_sources
+                    .iter()
+                    .find(|(f, _)| f.profile_field() == field)
+                    .map(|(_, s)| s);
+            }
+        };
+        self.sources.get(contract)
     }
 
     /// The import as indented JSON, in contract order.
@@ -338,6 +441,19 @@ fn assemble(x: &Extraction, unrecognised: Vec<String>) -> ImportedPolicy {
     sources.record(F::PasswordStyle, &x.password_style);
     sources.record(F::Mfa, &x.mfa);
     sources.record(F::DseAssessment, &x.dse_assessment);
+    let mut extra_sources = ExtraSources::default();
+    for (kind, found) in &x.approvers {
+        extra_sources.record(ExtraField::Approver(*kind), Some(found));
+    }
+    extra_sources.record(ExtraField::MfaRequiredRoles, x.mfa_required_roles.as_ref());
+    extra_sources.record(
+        ExtraField::EmergencyAccessWaitHours,
+        x.emergency_access_wait_hours.as_ref(),
+    );
+    extra_sources.record(
+        ExtraField::DseIntervalMonths,
+        x.dse_interval_months.as_ref(),
+    );
     ImportedPolicy {
         council_name: value(&x.council_name),
         adopted_on: value(&x.adopted_on),
@@ -359,5 +475,14 @@ fn assemble(x: &Extraction, unrecognised: Vec<String>) -> ImportedPolicy {
         sources,
         unrecognised,
         lint: Vec::new(),
+        approvers: x
+            .approvers
+            .iter()
+            .map(|(kind, found)| (*kind, found.value))
+            .collect(),
+        mfa_required_roles: value(&x.mfa_required_roles),
+        emergency_access_wait_hours: value(&x.emergency_access_wait_hours),
+        dse_interval_months: value(&x.dse_interval_months),
+        extra_sources,
     }
 }

@@ -229,7 +229,7 @@ pub(crate) fn password_style(doc: &Document) -> Option<Found<PasswordStyle>> {
     })
 }
 
-const MFA_WORDS: [&str; 9] = [
+pub(crate) const MFA_WORDS: [&str; 9] = [
     "multi-factor",
     "multi factor",
     "multifactor",

@@ -2,6 +2,7 @@
 //! contract is checked against a careful reading of each document.
 
 use super::*;
+use crate::policy::profile::{ApprovalKind as K, Approver as A};
 use serde_json::{Value, json};
 
 const BALSHAM: &str = include_str!("../../../tests/fixtures/policies/balsham.txt");
@@ -247,6 +248,25 @@ fn applying_an_import_overwrites_only_what_the_policy_settled() {
         NegligenceLiability::ReplacementValue
     );
     assert!(!profile.declaration_required);
+    // Groby has a blog go live only with the Council's agreement and links checked with the
+    // Clerk; it names no one for buying equipment, so the base's choice stays.
+    assert_eq!(
+        profile.approvers.get(ApprovalKind::BlogOrSite),
+        Approver::Council
+    );
+    let mut all_council = base.clone();
+    for kind in ApprovalKind::ALL {
+        all_council.approvers.set(kind, Approver::Council);
+    }
+    let applied = imported(GROBY).apply_to(&all_council);
+    assert_eq!(
+        applied.approvers.get(ApprovalKind::ExternalLink),
+        Approver::Clerk
+    );
+    assert_eq!(
+        applied.approvers.get(ApprovalKind::BuyEquipmentOrSoftware),
+        Approver::Council
+    );
     // Not in Groby's policy: the model's value stays.
     assert_eq!(profile.internet_log_retention_months, 6);
     assert_eq!(
@@ -254,4 +274,88 @@ fn applying_an_import_overwrites_only_what_the_policy_settled() {
         base.emergency_access_wait_hours
     );
     assert_eq!(profile.validate(), Ok(()));
+}
+
+/// Each kind the seed settles, with the approver and the clause; every other kind is `None`.
+fn assert_approvers(text: &str, expected: &[(ApprovalKind, Approver, &str)]) {
+    let policy = imported(text);
+    let found: Vec<(ApprovalKind, Approver, String)> = policy
+        .approvers
+        .iter()
+        .map(|(kind, approver)| {
+            let clause = policy
+                .extra_sources
+                .get(ExtraField::Approver(*kind))
+                .map(|s| s.clause.clone())
+                .unwrap_or_default();
+            (*kind, *approver, clause)
+        })
+        .collect();
+    let expected: Vec<(ApprovalKind, Approver, String)> = expected
+        .iter()
+        .map(|(kind, approver, clause)| (*kind, *approver, (*clause).to_owned()))
+        .collect();
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn the_seeds_settle_an_approver_only_where_a_clause_says_whose_approval() {
+    // Not settled in any seed: buying ("Unless previously authorised"), own devices ("at the
+    // discretion of the council" says whether, not who approves a request), domain names
+    // ("unless authorised to do so"), contacts on LinkedIn ("unless this has been
+    // authorised"), dongles and paid Wi-Fi (no approval at all), installing software (no
+    // clause).
+    assert_approvers(
+        BALSHAM,
+        &[
+            // "without the prior approval of the Council"
+            (K::PersonalRemovableMedia, A::Council, "1.1.8"),
+            // "unless … this has been authorised, … without the prior written permission of
+            // the Council"
+            (K::RecordingOnPremises, A::Council, "2.1.7"),
+            // "Nor should they add links … without checking first with the Clerk."
+            (K::ExternalLink, A::Clerk, "8.2.1"),
+        ],
+    );
+    assert_approvers(
+        ASPATRIA,
+        &[
+            (K::PersonalRemovableMedia, A::Clerk, "1.1.7"),
+            (K::RecordingOnPremises, A::Clerk, "2.1.6"),
+            // "…must inform the Clerk that they are writing this and gain agreement before
+            // going 'live'."
+            (K::BlogOrSite, A::Clerk, "11.5"),
+            (K::ExternalLink, A::Council, "9.1.1"),
+        ],
+    );
+    assert_approvers(
+        GROBY,
+        &[
+            (K::PersonalRemovableMedia, A::Council, "1.1.8"),
+            (K::RecordingOnPremises, A::Council, "2.1.6"),
+            (K::BlogOrSite, A::Council, "9.1.4"),
+            (K::ExternalLink, A::Clerk, "8.2.1"),
+        ],
+    );
+}
+
+#[test]
+fn the_seeds_state_no_mfa_roles_emergency_wait_or_assessment_interval() {
+    for seed in [BALSHAM, ASPATRIA, GROBY] {
+        let policy = imported(seed);
+        // Their MFA clauses recommend it to everyone without naming roles; the sealed envelope
+        // is "only to be accessed in an emergency", with no wait; eye tests are "regular" with
+        // no workstation assessment at all.
+        assert_eq!(policy.mfa_required_roles, None);
+        assert_eq!(policy.emergency_access_wait_hours, None);
+        assert_eq!(policy.dse_interval_months, None);
+        assert!(
+            policy
+                .lint
+                .iter()
+                .all(|f| !f.message.contains("who approves")),
+            "{:#?}",
+            policy.lint
+        );
+    }
 }

@@ -14,8 +14,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form as RepeatedForm;
 use custodian_core::ids::PolicyVersionId;
 use custodian_core::permission::Action;
+use custodian_core::policy::ApprovalKind;
 use custodian_core::policy::PolicyProfile;
-use custodian_core::policy::import::{ImportedField, ImportedPolicy, import_policy};
+use custodian_core::policy::import::{ExtraField, ImportedField, ImportedPolicy, import_policy};
 use custodian_core::policy::version::{DraftContent, VersionOrigin, new_draft};
 use custodian_core::ports::PolicyStore;
 
@@ -128,6 +129,7 @@ fn review_steps(imported: &ImportedPolicy, profile: &PolicyProfile) -> Vec<Revie
                     None => not_settled.push(label),
                 }
             }
+            add_extra_sources(imported, *step, &mut found, &mut not_settled);
             ReviewStep {
                 title: step.title(),
                 found,
@@ -136,6 +138,41 @@ fn review_steps(imported: &ImportedPolicy, profile: &PolicyProfile) -> Vec<Revie
             }
         })
         .collect()
+}
+
+/// The values beyond the JSON contract (approvers, MFA roles, the emergency waiting time, the
+/// assessment interval) that belong on `step`, found or not.
+fn add_extra_sources(
+    imported: &ImportedPolicy,
+    step: Step,
+    found: &mut Vec<FoundRow>,
+    not_settled: &mut Vec<&'static str>,
+) {
+    let fields: Vec<(ExtraField, &'static str)> = match step {
+        Step::Mfa => vec![(ExtraField::MfaRequiredRoles, "Who must use a second step")],
+        Step::Emergency => vec![(
+            ExtraField::EmergencyAccessWaitHours,
+            "Waiting time for emergency access",
+        )],
+        Step::HealthAndSafety => {
+            vec![(ExtraField::DseIntervalMonths, "Months between assessments")]
+        }
+        Step::Approvals => ApprovalKind::ALL
+            .into_iter()
+            .map(|kind| (ExtraField::Approver(kind), kind.label()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (field, label) in fields {
+        match imported.extra_sources.get(field) {
+            Some(source) => found.push(FoundRow {
+                label,
+                clause: source.clause.clone(),
+                text: source.text.clone(),
+            }),
+            None => not_settled.push(label),
+        }
+    }
 }
 
 fn describe_adoption(imported: &ImportedPolicy) -> Option<String> {
