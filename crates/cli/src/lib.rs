@@ -24,6 +24,9 @@ use config::Layer;
 use std::fmt;
 use std::process::ExitCode;
 
+/// Threads for blocking work (see `run`).
+const MAX_BLOCKING_THREADS: usize = 16;
+
 /// Exit status for "done".
 pub const EXIT_OK: u8 = 0;
 /// Exit status for "something failed" (including a broken audit log).
@@ -55,7 +58,11 @@ pub fn run() -> ExitCode {
     // clap prints help, the version or a usage error itself (usage errors exit with 2).
     let cli = Cli::parse();
     init_logging(&cli.command);
+    // Blocking work is SQLite reads of audit pages and password hashing; more threads than the
+    // read connections and cores can use only add memory (each keeps its own allocator arena),
+    // so the pool stays small instead of tokio's default of 512.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(MAX_BLOCKING_THREADS)
         .enable_all()
         .build()
     {

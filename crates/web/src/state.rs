@@ -32,6 +32,8 @@ pub struct Inner {
     pub sessions: Cache<String, Arc<crate::session::Current>>,
     /// Each council's people, for names in lists and filters.
     pub people: Cache<CouncilId, Arc<Vec<Person>>>,
+    /// Each council's people as the audit log shows them (names by actor, filter options).
+    pub directories: Cache<CouncilId, Arc<crate::pages::audit::Directory>>,
     /// Each council's home-page counts and audit checkpoint.
     pub dashboards: Cache<CouncilId, Arc<crate::pages::home::Dashboard>>,
     /// Recently shown audit-log pages (people page back and forth through the same filters).
@@ -51,6 +53,7 @@ impl AppState {
             passkeys,
             sessions: Cache::default(),
             people: Cache::default(),
+            directories: Cache::default(),
             dashboards: Cache::default(),
             audit_pages: Cache::with_capacity(256),
         }))
@@ -82,6 +85,21 @@ impl AppState {
         let entries = Arc::new(self.store().entries(council, &key.1).await?);
         self.0.audit_pages.put(key, change_count, entries.clone());
         Ok(entries)
+    }
+
+    /// A council's people as the audit log names them, built once per change.
+    pub async fn directory(
+        &self,
+        council: CouncilId,
+    ) -> Result<Arc<crate::pages::audit::Directory>, AppError> {
+        let change_count = self.store().change_count();
+        if let Some(found) = self.0.directories.get(&council, change_count) {
+            return Ok(found);
+        }
+        let people = self.people(council).await?;
+        let found = Arc::new(crate::pages::audit::Directory::of(&people));
+        self.0.directories.put(council, change_count, found.clone());
+        Ok(found)
     }
 
     /// A council's people, from the cache when nothing has changed.

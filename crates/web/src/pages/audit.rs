@@ -15,6 +15,7 @@ use custodian_core::ports::{AuditLog, AuditQuery};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 const PAGE_SIZE: u32 = 50;
 const CSV_LIMIT: u32 = 10_000;
@@ -167,11 +168,27 @@ pub struct EntryRow {
     pub details: String,
 }
 
-fn names_by_actor(people: &[custodian_core::person::Person]) -> HashMap<String, String> {
-    people
-        .iter()
-        .map(|p| (Actor::Person(p.id).to_storage(), p.name.to_string()))
-        .collect()
+/// The council's people as the audit log shows them: names by their actor id (which is also
+/// how entries name them as subjects) and the "who" filter's options. Built once per change to
+/// the store (`AppState::directory`), not on every page.
+pub struct Directory {
+    pub names: HashMap<String, String>,
+    pub options: Vec<(String, String)>,
+}
+
+impl Directory {
+    pub fn of(people: &[custodian_core::person::Person]) -> Self {
+        Self {
+            names: people
+                .iter()
+                .map(|p| (Actor::Person(p.id).to_storage(), p.name.to_string()))
+                .collect(),
+            options: people
+                .iter()
+                .map(|p| (p.id.to_string(), p.name.to_string()))
+                .collect(),
+        }
+    }
 }
 
 fn describe_actor(actor: &str, names: &HashMap<String, String>) -> String {
@@ -264,7 +281,7 @@ struct AuditPage {
     chrome: crate::chrome::Chrome,
     problems: Vec<String>,
     filters: Filters,
-    people: Vec<(String, String)>,
+    people: Arc<Directory>,
     kinds: Vec<(&'static str, &'static str)>,
     entries: Vec<EntryRow>,
     older_link: Option<String>,
@@ -288,9 +305,7 @@ pub async fn page(
     };
     let more = fetched.len() > PAGE_SIZE as usize;
     let entries = &fetched[..fetched.len().min(PAGE_SIZE as usize)];
-    let people = state.people(council).await?;
-    let names = names_by_actor(&people);
-    // People are linked to subjects as `person:<id>`, the same text as their actor id.
+    let people = state.directory(council).await?;
     let older_link = more
         .then(|| {
             entries
@@ -301,12 +316,9 @@ pub async fn page(
     Ok(render(&AuditPage {
         chrome: chrome(&signed_in, "/audit"),
         problems,
-        people: people
-            .iter()
-            .map(|p| (p.id.to_string(), p.name.to_string()))
-            .collect(),
         kinds: KINDS.to_vec(),
-        entries: entries.iter().map(|e| row(e, &names)).collect(),
+        entries: entries.iter().map(|e| row(e, &people.names)).collect(),
+        people,
         older_link,
         newest_link: filters
             .before
@@ -340,8 +352,7 @@ pub async fn csv(
         return Ok((axum::http::StatusCode::BAD_REQUEST, problems.join(". ")).into_response());
     }
     let entries = state.store().entries(council, &query).await?;
-    let people = state.people(council).await?;
-    let names = names_by_actor(&people);
+    let names = &state.directory(council).await?.names;
     let mut out = String::from(
         "sequence,time_utc,actor_id,actor,action,action_label,subject,details,previous_hash,hash\r\n",
     );
@@ -350,7 +361,7 @@ pub async fn csv(
             e.seq.to_string(),
             e.at().to_string(),
             e.actor.clone(),
-            describe_actor(&e.actor, &names),
+            describe_actor(&e.actor, names),
             e.action.clone(),
             action_label(&e.action),
             e.subject.clone(),
