@@ -8,4 +8,5 @@ mod onboarding;
 mod pages;
 mod passkeys;
 mod policy;
+mod policy_review;
 mod signing_in;

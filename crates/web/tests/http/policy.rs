@@ -16,7 +16,7 @@ fn version_id(location: &str) -> String {
 }
 
 /// Starts a draft from the model as `client` and returns its id.
-async fn start_draft(client: &mut Client) -> String {
+pub async fn start_draft(client: &mut Client) -> String {
     client.get("/policy").await;
     let page = client
         .post("/policy/drafts", &[("start_from", "model")])
@@ -28,7 +28,7 @@ async fn start_draft(client: &mut Client) -> String {
 
 /// Answers the MFA question with no roles, so adopting does not send the test's people off to
 /// set up an authenticator app.
-async fn without_mfa_roles(client: &mut Client, id: &str) {
+pub async fn without_mfa_roles(client: &mut Client, id: &str) {
     client
         .get(&format!("/policy/versions/{id}/questions/mfa"))
         .await;
@@ -41,7 +41,7 @@ async fn without_mfa_roles(client: &mut Client, id: &str) {
     assert_eq!(page.status, 303);
 }
 
-async fn adopt(client: &mut Client, id: &str, minute: &str) -> Page {
+pub async fn adopt(client: &mut Client, id: &str, minute: &str) -> Page {
     client.get(&format!("/policy/versions/{id}/adopt")).await;
     client
         .post(

@@ -108,6 +108,8 @@ struct OverviewPage {
     own_signature_needed: bool,
     drafts: Vec<VersionRow>,
     history: Vec<VersionRow>,
+    /// Every version, newest first, for comparing any two.
+    all: Vec<VersionRow>,
     can_draft: bool,
 }
 
@@ -156,6 +158,7 @@ pub async fn overview(
             .filter(|v| v.status == VersionStatus::Superseded)
             .map(VersionRow::of)
             .collect(),
+        all: versions.iter().map(VersionRow::of).collect(),
         can_draft: signed_in.may(Action::DraftPolicy),
     })?
     .into_response())
