@@ -3,7 +3,7 @@
 //! into a draft.
 
 use crate::{BadInput, EXIT_OK};
-use custodian_core::policy::import::{ImportedPolicy, import_policy};
+use custodian_core::policy::import::{ImportedField, ImportedPolicy, import_policy};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -60,27 +60,6 @@ fn plain_io(error: &std::io::Error) -> &'static str {
     }
 }
 
-/// The values of the import contract, in its order (a JSON object read back would sort them).
-const CONTRACT_KEYS: [&str; 17] = [
-    "council_name",
-    "adopted_on",
-    "minute_reference",
-    "review_interval_months",
-    "equipment_personal_use",
-    "email_personal_use",
-    "negligence_liability",
-    "device_pin_min_digits",
-    "device_lockout_attempts",
-    "device_idle_lock_minutes",
-    "internet_log_retention_months",
-    "emergency_credentials_holder",
-    "password_manager_required",
-    "declaration_required",
-    "password_style",
-    "mfa",
-    "dse_assessment",
-];
-
 /// The import as a person reads it: each value and where it came from, then what was not
 /// settled, not recognised, and the problems found.
 pub fn summary(file: &Path, imported: &ImportedPolicy) -> String {
@@ -89,7 +68,8 @@ pub fn summary(file: &Path, imported: &ImportedPolicy) -> String {
     let mut out = format!("Policy read from {}\n\n", file.display());
     let mut not_settled = Vec::new();
     {
-        for key in CONTRACT_KEYS {
+        // In the contract's order: a JSON object read back would sort its keys.
+        for key in ImportedField::ALL.map(ImportedField::as_str) {
             let field = &value[key];
             if field.is_null() {
                 not_settled.push(key);

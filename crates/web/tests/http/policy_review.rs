@@ -65,6 +65,11 @@ async fn any_two_versions_can_be_compared_from_the_policy_page() {
         .await;
     let overview = clerk.get("/policy").await;
     assert!(overview.body.contains("Compare two versions"));
+    assert!(
+        overview
+            .body
+            .contains("<title>IT policy – Custodian</title>")
+    );
     let compare = clerk
         .get(&format!("/policy/compare?from={first}&to={second}"))
         .await;

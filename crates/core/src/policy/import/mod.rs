@@ -67,6 +67,27 @@ pub enum ImportedField {
 }
 
 impl ImportedField {
+    /// Every field, in the order of the JSON contract.
+    pub const ALL: [ImportedField; 17] = [
+        ImportedField::CouncilName,
+        ImportedField::AdoptedOn,
+        ImportedField::MinuteReference,
+        ImportedField::ReviewIntervalMonths,
+        ImportedField::EquipmentPersonalUse,
+        ImportedField::EmailPersonalUse,
+        ImportedField::NegligenceLiability,
+        ImportedField::DevicePinMinDigits,
+        ImportedField::DeviceLockoutAttempts,
+        ImportedField::DeviceIdleLockMinutes,
+        ImportedField::InternetLogRetentionMonths,
+        ImportedField::EmergencyCredentialsHolder,
+        ImportedField::PasswordManagerRequired,
+        ImportedField::DeclarationRequired,
+        ImportedField::PasswordStyle,
+        ImportedField::Mfa,
+        ImportedField::DseAssessment,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ImportedField::CouncilName => "council_name",
