@@ -101,10 +101,30 @@ pub async fn update(
             .fold(RoleSet::empty(), RoleSet::with);
         return page(&signed_in, errors, form.name, selected, false);
     };
+    change_settings(&state, &signed_in, &name, roles, None).await?;
+    Ok(Redirect::to("/settings?saved=1").into_response())
+}
+
+/// Stores the council's name and MFA roles with their audit entry; `reason` says why when the
+/// change was not made on this page (adopting a policy sets the MFA roles).
+pub async fn change_settings(
+    state: &AppState,
+    signed_in: &SignedIn,
+    name: &custodian_core::council::CouncilName,
+    roles: RoleSet,
+    reason: Option<String>,
+) -> Result<(), AppError> {
     let council = &signed_in.current.council;
     let settings = CouncilSettings {
         mfa_required_roles: roles,
     };
+    let mut details = json!({
+        "name_changed": council.name != *name,
+        "mfa_required_roles": roles.to_storage(),
+    });
+    if let Some(reason) = reason {
+        details["reason"] = json!(reason);
+    }
     let event = AuditEvent::new(
         council.id,
         state.now(),
@@ -112,13 +132,10 @@ pub async fn update(
         "council.settings_changed",
     )
     .subject(format!("council:{}", council.id))
-    .details(json!({
-        "name_changed": council.name != name,
-        "mfa_required_roles": roles.to_storage(),
-    }));
+    .details(details);
     state
         .store()
-        .update_council(council.id, &name, &settings, &event)
+        .update_council(council.id, name, &settings, &event)
         .await?;
-    Ok(Redirect::to("/settings?saved=1").into_response())
+    Ok(())
 }

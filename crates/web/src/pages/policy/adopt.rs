@@ -12,15 +12,13 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use custodian_core::audit::AuditEvent;
 use custodian_core::permission::Action;
 use custodian_core::policy::version::{
     MinuteReference, PolicyVersion, PolicyVersionError, adopt, london_today,
 };
 use custodian_core::policy::{AdoptionBlock, declaration_text, render_policy};
-use custodian_core::ports::{CouncilStore, PolicyStore};
+use custodian_core::ports::PolicyStore;
 use serde::Deserialize;
-use serde_json::json;
 
 #[derive(Deserialize, Default)]
 pub struct AdoptForm {
@@ -101,25 +99,14 @@ async fn apply_mfa_roles(
     if council.settings.mfa_required_roles == roles {
         return Ok(());
     }
-    let mut settings = council.settings.clone();
-    settings.mfa_required_roles = roles;
-    let event = AuditEvent::new(
-        council.id,
-        state.now(),
-        signed_in.actor(),
-        "council.settings_changed",
+    crate::pages::settings::change_settings(
+        state,
+        signed_in,
+        &council.name,
+        roles,
+        Some(format!("policy version {} adopted", adopted.number)),
     )
-    .subject(format!("council:{}", council.id))
-    .details(json!({
-        "name_changed": false,
-        "mfa_required_roles": roles.to_storage(),
-        "reason": format!("policy version {} adopted", adopted.number),
-    }));
-    state
-        .store()
-        .update_council(council.id, &council.name, &settings, &event)
-        .await?;
-    Ok(())
+    .await
 }
 
 /// Day, month and year boxes (the GOV.UK date pattern) to a date, or a message for the first box
