@@ -494,6 +494,17 @@ mod tests {
     }
 
     #[test]
+    fn an_abbreviated_minute_label_does_not_end_the_sentence() {
+        let doc = Document::parse(
+            "It was agreed at the meeting of the Council on 3rd February 2025, minute ref. FC/2025/017, and will be looked at again in twelve months.",
+        );
+        assert_eq!(
+            minute_reference(&doc).map(|f| f.value).as_deref(),
+            Some("FC/2025/017")
+        );
+    }
+
+    #[test]
     fn a_review_date_is_not_taken_for_the_adoption_date() {
         let doc = Document::parse("Version 3, adopted 2019, reviewed 14 March 2024.");
         assert_eq!(adopted_on(&doc), None);

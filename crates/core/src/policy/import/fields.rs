@@ -233,8 +233,17 @@ fn pin_digits(doc: &Document) -> Vec<Found<u8>> {
 /// "lock the device after three failed login attempts". "After several unsuccessful
 /// attempts" settles nothing.
 fn lockout_attempts(doc: &Document) -> Vec<Found<u8>> {
-    const TRIES: [&str; 6] = [
-        "attempt", "attempts", "tries", "guesses", "entries", "logins",
+    // "after 10 wrong PINs" counts the PINs tried.
+    const TRIES: [&str; 9] = [
+        "attempt",
+        "attempts",
+        "tries",
+        "guesses",
+        "entries",
+        "logins",
+        "pins",
+        "passcodes",
+        "passwords",
     ];
     const LOCKS: [&str; 7] = [
         "lock", "wipe", "erase", "disable", "block", "wiped", "erased",
@@ -250,11 +259,13 @@ fn lockout_attempts(doc: &Document) -> Vec<Found<u8>> {
 
 /// "prompt for a password after a period of inactivity of more than 30 minutes".
 fn idle_lock_minutes(doc: &Document) -> Vec<Found<u16>> {
-    const IDLE: [&str; 16] = [
+    const IDLE: [&str; 18] = [
         "inactiv",
         "idle",
         "unattended",
         "not in use",
+        "not used",
+        "not been used",
         "without use",
         "screen saver",
         "screensaver",
@@ -268,8 +279,11 @@ fn idle_lock_minutes(doc: &Document) -> Vec<Found<u16>> {
         "timeout",
         "time-out",
     ];
+    // "Set the screen to lock after 2 minutes" names no inactivity, but a screen that locks
+    // after a number of minutes can only mean minutes left alone.
+    let screen_lock = |lower: &str| lower.contains("screen") && lower.contains("lock");
     rules(doc)
-        .filter(|s| has_any(&s.lower, &IDLE))
+        .filter(|s| has_any(&s.lower, &IDLE) || screen_lock(&s.lower))
         .filter_map(|s| Some(Found::at(s, u16::try_from(minutes_in(&s.lower)?).ok()?)))
         .collect()
 }
@@ -436,6 +450,15 @@ mod tests {
         assert_eq!(pin_digits(&d).first().map(|f| f.value), Some(6));
         assert_eq!(lockout_attempts(&d).first().map(|f| f.value), Some(10));
         assert_eq!(idle_lock_minutes(&d).first().map(|f| f.value), Some(15));
+        let d = doc("2.1 Members must set the screen to lock after 2 minutes.");
+        assert_eq!(idle_lock_minutes(&d).first().map(|f| f.value), Some(2));
+        // A policy written to its users, in plain prose.
+        let d = doc(
+            "Your council phone must be protected by a six digit PIN. It will wipe itself after 10 wrong PINs. It must lock when not used for 5 minutes.",
+        );
+        assert_eq!(pin_digits(&d).first().map(|f| f.value), Some(6));
+        assert_eq!(lockout_attempts(&d).first().map(|f| f.value), Some(10));
+        assert_eq!(idle_lock_minutes(&d).first().map(|f| f.value), Some(5));
     }
 
     #[test]

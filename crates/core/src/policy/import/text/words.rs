@@ -46,7 +46,8 @@ pub(crate) fn has_word(lower: &str, word: &str) -> bool {
 /// Template guidance for councils writing their policy, not a rule for its users: "Councils
 /// will also need to determine and clearly state whether…". Extractors skip it; lint flags it.
 pub(crate) fn is_guidance(lower: &str) -> bool {
-    const GUIDANCE: [&str; 20] = [
+    // Not "your council" alone: a policy addressed to its users says "your council phone".
+    const GUIDANCE: [&str; 22] = [
         "councils will",
         "councils should",
         "councils that",
@@ -54,7 +55,9 @@ pub(crate) fn is_guidance(lower: &str) -> bool {
         "councils need",
         "councils must",
         "each council",
-        "your council",
+        "your council should",
+        "your council will need",
+        "your council may wish",
         "if your council",
         "smaller parish councils",
         "need to determine",
@@ -78,8 +81,9 @@ pub(crate) fn has_any(lower: &str, phrases: &[&str]) -> bool {
 }
 
 /// Words after which a full stop does not end a sentence.
-const ABBREVIATIONS: [&str; 14] = [
+const ABBREVIATIONS: [&str; 16] = [
     "e.g", "i.e", "eg", "ie", "etc", "mr", "mrs", "ms", "dr", "no", "st", "vs", "cf", "approx",
+    "ref", "cllr",
 ];
 
 /// Splits a paragraph at full stops, question and exclamation marks that are followed by a
