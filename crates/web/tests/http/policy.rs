@@ -99,6 +99,8 @@ async fn the_clerk_builds_adopts_and_everyone_is_asked_to_sign() {
     without_mfa_roles(&mut clerk, &id).await;
     let adopted = adopt(&mut clerk, &id, "COU/12/26-27").await;
     assert_eq!(adopted.status, 303, "{}", adopted.body);
+    let confirmation = clerk.get(adopted.location()).await;
+    assert!(confirmation.body.contains("is now the council's IT policy"));
     let in_force = app.store.in_force(app.a.id).await.unwrap().unwrap();
     assert_eq!(in_force.profile.device_lockout_attempts, 12);
     assert_eq!(in_force.minute_reference.unwrap().as_str(), "COU/12/26-27");

@@ -394,12 +394,20 @@ struct VersionPage {
     can_draft: bool,
     can_adopt: bool,
     compare_with: Option<(String, u32)>,
+    just_adopted: bool,
+    asks_signature: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct VersionQuery {
+    adopted: Option<String>,
 }
 
 pub async fn show_version(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<VersionQuery>,
 ) -> Result<Response, AppError> {
     signed_in.require(Action::ViewPolicy).await?;
     let council = signed_in.council_id();
@@ -426,6 +434,8 @@ pub async fn show_version(
         can_draft,
         can_adopt: is_draft && signed_in.may(Action::AdoptPolicy),
         compare_with,
+        just_adopted: query.adopted.is_some() && version.is_in_force(),
+        asks_signature: version.profile.declaration_required,
     })?
     .into_response())
 }
