@@ -65,3 +65,7 @@ id_type!(
     /// replaced).
     PolicyVersionId
 );
+id_type!(
+    /// Identifies an item in a council's equipment register.
+    AssetId
+);

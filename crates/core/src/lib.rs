@@ -6,8 +6,10 @@
 //! Storage is reached only through the traits in [`ports`].
 #![forbid(unsafe_code)]
 
+pub mod asset;
 pub mod audit;
 pub mod council;
+pub mod device;
 pub mod ids;
 pub mod incident;
 pub mod passphrase;
