@@ -5,9 +5,12 @@
 //! Every method that changes state takes the [`AuditEvent`] describing the change and must
 //! append it in the same transaction: a change without its audit entry cannot be committed.
 
+use crate::asset::{
+    Acknowledged, Acknowledgement, Asset, AssetNumber, AssetPage, AssetQuery, LossReported,
+};
 use crate::audit::{AuditEntry, AuditEvent, ChainHead};
 use crate::council::{Council, CouncilSettings};
-use crate::ids::{AccountId, CouncilId, IncidentId, PersonId, PolicyVersionId};
+use crate::ids::{AccountId, AssetId, CouncilId, IncidentId, PersonId, PolicyVersionId};
 use crate::incident::Incident;
 use crate::person::{Email, Person};
 use crate::policy::version::{Adoption, Declaration, Draft, PolicyVersion, VersionStatus};
@@ -444,4 +447,80 @@ pub trait PolicyStore: Send + Sync {
         version: PolicyVersionId,
         person: PersonId,
     ) -> impl Future<Output = StoreResult<Option<Declaration>>> + Send;
+}
+
+/// Why a change to the equipment register was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum AssetStoreError {
+    /// Not found (including another council's item or person), or the database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The council already has an item with this number, in any capitals. `suggestion` is the
+    /// next free number in the council's own pattern.
+    #[error(
+        "The council already has an item numbered {number}. Choose another number, such as {suggestion}."
+    )]
+    DuplicateNumber { number: String, suggestion: String },
+    /// Since the caller read it, the item was issued to someone else, returned, reported or
+    /// already acknowledged, so the acknowledgement no longer applies.
+    #[error(
+        "{number} has changed since the page was opened (it is no longer waiting for this person's acknowledgement). Reload the page and try again."
+    )]
+    NotAwaitingAcknowledgement { number: String },
+}
+
+/// The equipment register: items, their custody and holders' acknowledgements. The rules are
+/// `core::asset`'s; the store saves what they decide, each change with its audit entry in one
+/// transaction, and re-checks that the item belongs to the council named.
+pub trait AssetStore: Send + Sync {
+    /// Stores a newly registered item. A number the council already uses, in any capitals, is
+    /// `DuplicateNumber` with a suggestion, and nothing is stored.
+    fn insert_asset(
+        &self,
+        asset: &Asset,
+        event: &AuditEvent,
+    ) -> impl Future<Output = Result<(), AssetStoreError>> + Send;
+    /// Stores an item's new state (custody, wipe, disposal, details). Another council's item is
+    /// `NotFound`; a number taken meanwhile is `DuplicateNumber`.
+    fn update_asset(
+        &self,
+        asset: &Asset,
+        event: &AuditEvent,
+    ) -> impl Future<Output = Result<(), AssetStoreError>> + Send;
+    /// Stores one acknowledgement covering several items, in one transaction: every item is
+    /// marked acknowledged and every record and audit entry stored, or none. An item no longer
+    /// issued to the person and unacknowledged is `NotAwaitingAcknowledgement`.
+    fn record_acknowledgements(
+        &self,
+        acknowledged: &[Acknowledged],
+    ) -> impl Future<Output = Result<(), AssetStoreError>> + Send;
+    /// Stores a loss report: the item's new status, the incident it opens and both audit
+    /// entries, in one transaction.
+    fn record_loss(
+        &self,
+        loss: &LossReported,
+    ) -> impl Future<Output = Result<(), AssetStoreError>> + Send;
+    /// One item of one council; another council's is `NotFound("asset")`.
+    fn asset(
+        &self,
+        council: CouncilId,
+        id: AssetId,
+    ) -> impl Future<Output = StoreResult<Asset>> + Send;
+    /// One page of the council's register, filtered and sorted, with the total that match.
+    fn assets(
+        &self,
+        council: CouncilId,
+        query: &AssetQuery,
+    ) -> impl Future<Output = StoreResult<AssetPage>> + Send;
+    /// Every number the council uses (for [`crate::asset::suggest_next`]).
+    fn asset_numbers(
+        &self,
+        council: CouncilId,
+    ) -> impl Future<Output = StoreResult<Vec<AssetNumber>>> + Send;
+    /// An item's acknowledgements, oldest first; another council's item is `NotFound`.
+    fn acknowledgements(
+        &self,
+        council: CouncilId,
+        asset: AssetId,
+    ) -> impl Future<Output = StoreResult<Vec<Acknowledgement>>> + Send;
 }

@@ -5,28 +5,39 @@ use custodian_core::audit::AuditEvent;
 use custodian_core::ids::{CouncilId, IncidentId};
 use custodian_core::incident::Incident;
 use custodian_core::ports::{IncidentStore, StoreError, StoreResult};
+use sqlx::AnyConnection;
 
 const COLUMNS: &str =
     "id, council_id, kind, summary, happened_at, reported_at, reported_by, status";
 
+/// Inserts an incident using `conn`, inside the caller's transaction: the one INSERT for every
+/// path that opens an incident (reported directly, or by a loss report with its asset change).
+pub(crate) async fn insert_incident_in(
+    conn: &mut AnyConnection,
+    incident: &Incident,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO incidents (id, council_id, kind, summary, happened_at, reported_at, reported_by, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(incident.id.to_string())
+    .bind(incident.council_id.to_string())
+    .bind(incident.kind.as_str())
+    .bind(&incident.summary)
+    .bind(incident.happened_at.map(|t| t.as_millisecond()))
+    .bind(incident.reported_at.as_millisecond())
+    .bind(incident.reported_by.map(|p| p.to_string()))
+    .bind(incident.status.as_str())
+    .execute(&mut *conn)
+    .await
+    .map_err(db_error)?;
+    Ok(())
+}
+
 impl IncidentStore for Store {
     async fn insert_incident(&self, incident: &Incident, event: &AuditEvent) -> StoreResult<()> {
         let mut tx = self.write.begin().await.map_err(db_error)?;
-        sqlx::query(
-            "INSERT INTO incidents (id, council_id, kind, summary, happened_at, reported_at, reported_by, status)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(incident.id.to_string())
-        .bind(incident.council_id.to_string())
-        .bind(incident.kind.as_str())
-        .bind(&incident.summary)
-        .bind(incident.happened_at.map(|t| t.as_millisecond()))
-        .bind(incident.reported_at.as_millisecond())
-        .bind(incident.reported_by.map(|p| p.to_string()))
-        .bind(incident.status.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        insert_incident_in(&mut tx, incident).await?;
         self.append_in(&mut tx, event).await?;
         self.commit(tx).await
     }

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod assets;
 mod audit;
 mod councils;
 mod dashboard;

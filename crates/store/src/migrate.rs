@@ -29,6 +29,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_password_reset_links"),
     migration!(4, "0004_audit_log_clustered"),
     migration!(5, "0005_policy"),
+    migration!(6, "0006_assets"),
 ];
 
 /// The newest schema version this build knows.

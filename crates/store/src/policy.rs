@@ -15,7 +15,11 @@ use sqlx::AnyConnection;
 
 impl Store {
     /// Locks the council's row for the rest of the transaction (see [`Store::append_in`]).
-    async fn lock_council(&self, conn: &mut AnyConnection, council: CouncilId) -> StoreResult<()> {
+    pub(crate) async fn lock_council(
+        &self,
+        conn: &mut AnyConnection,
+        council: CouncilId,
+    ) -> StoreResult<()> {
         let sql = format!(
             "SELECT id FROM councils WHERE id = $1{}",
             self.lock_suffix()

@@ -10,6 +10,7 @@ mod error;
 mod identifiers;
 mod loss;
 mod number;
+mod query;
 mod register;
 
 pub use category::{Category, Encryption};
@@ -22,6 +23,7 @@ pub use error::AssetError;
 pub use identifiers::{Imei, SerialNumber, SimNumber, luhn_check_digit, parse_optional};
 pub use loss::{LossKind, LossReport, LossReported, report_loss};
 pub use number::{AssetNumber, FIRST_NUMBER, suggest_next};
+pub use query::{AssetPage, AssetQuery, AssetSort, SortDirection, StatusFilter};
 pub use register::{NewAsset, PurchaseAuthorisation, parse_cost, register_asset};
 
 use crate::ids::{AssetId, CouncilId, PersonId};

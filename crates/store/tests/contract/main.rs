@@ -546,9 +546,12 @@ async fn build_sample(store: &Store) {
     adopt_draft(store, &second, "2026-05-11", "COU/229/25-26", t(18)).await;
     sign_in_force(store, &zoe, t(19)).await;
     start_draft(store, ashby.id, zoe.id, VersionOrigin::Model, t(21)).await;
+    assets::sample_register(store, ashby.id, &zoe).await;
 }
 
 mod accounts;
+mod asset_custody;
+mod assets;
 mod audit_log;
 mod councils_and_people;
 mod declarations;

@@ -1,0 +1,386 @@
+//! The equipment register: items, their custody and holders' acknowledgements. Every query
+//! names the council. Each change locks the council's row first (on PostgreSQL; SQLite has one
+//! writer), so the duplicate-number check sees a settled register, re-checks that the item and
+//! every person it names belong to that council, and appends its audit entries in the same
+//! transaction.
+//!
+//! The rules (who may hold what, when an item may be disposed of) are `core::asset`'s; this
+//! module only stores what they decide and refuses a change another request has overtaken.
+
+mod rows;
+
+use crate::incidents::insert_incident_in;
+use crate::{Engine, Store, db_error};
+use custodian_core::asset::{
+    Acknowledged, Acknowledgement, Asset, AssetNumber, AssetPage, AssetQuery, AssetSort,
+    PurchaseAuthorisation, SortDirection, suggest_next,
+};
+use custodian_core::audit::AuditEvent;
+use custodian_core::ids::{AssetId, CouncilId, PersonId};
+use custodian_core::ports::{AssetStore, AssetStoreError, StoreError, StoreResult};
+use rows::{ACKNOWLEDGEMENT_COLUMNS, COLUMNS, FIELDS};
+use sqlx::AnyConnection;
+
+/// Whether the item exists in the council, as the transaction sees it.
+async fn require_asset(
+    conn: &mut AnyConnection,
+    council: CouncilId,
+    id: AssetId,
+) -> StoreResult<()> {
+    sqlx::query("SELECT id FROM assets WHERE id = $1 AND council_id = $2")
+        .bind(id.to_string())
+        .bind(council.to_string())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db_error)?
+        .ok_or(StoreError::NotFound("asset"))?;
+    Ok(())
+}
+
+/// Every person the item names is one of the council's people: a clear `NotFound("person")`
+/// rather than a foreign-key failure.
+async fn require_people(conn: &mut AnyConnection, asset: &Asset) -> StoreResult<()> {
+    let mut people: Vec<PersonId> = Vec::new();
+    people.extend(asset.holder());
+    if let PurchaseAuthorisation::ApprovedBy(p) = &asset.authorisation {
+        people.push(*p);
+    }
+    people.extend(asset.wipe.as_ref().map(|w| w.by));
+    people.extend(asset.disposal.as_ref().and_then(|d| d.by));
+    people.sort_by_key(|p| p.to_string());
+    people.dedup();
+    for person in people {
+        sqlx::query("SELECT id FROM people WHERE id = $1 AND council_id = $2")
+            .bind(person.to_string())
+            .bind(asset.council_id.to_string())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db_error)?
+            .ok_or(StoreError::NotFound("person"))?;
+    }
+    Ok(())
+}
+
+/// Refuses `asset`'s number when another item of the council has it in any capitals, suggesting
+/// the next free number in the council's own pattern.
+async fn refuse_duplicate(conn: &mut AnyConnection, asset: &Asset) -> Result<(), AssetStoreError> {
+    let rows = sqlx::query("SELECT id, number FROM assets WHERE council_id = $1")
+        .bind(asset.council_id.to_string())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    let own_id = asset.id.to_string();
+    let mut numbers = Vec::with_capacity(rows.len());
+    let mut taken = false;
+    for row in &rows {
+        let number = AssetNumber::parse(&crate::rows::text(row, "number")?)
+            .map_err(|e| StoreError::Corrupt(format!("column number: {e}")))?;
+        taken |= number == asset.number && crate::rows::text(row, "id")? != own_id;
+        numbers.push(number);
+    }
+    if taken {
+        return Err(AssetStoreError::DuplicateNumber {
+            number: asset.number.to_string(),
+            suggestion: suggest_next(numbers.iter()).to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// `text` for a LIKE pattern with `\` as the escape character, so a search for "50%" or
+/// "PC_1" matches those characters literally.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Store {
+    /// Text ordering that is the same on both engines: PostgreSQL's default collation follows
+    /// the locale (which skips hyphens), SQLite compares bytes.
+    fn byte_order(&self) -> &'static str {
+        match self.engine {
+            Engine::Sqlite => "",
+            Engine::Postgres => " COLLATE \"C\"",
+        }
+    }
+
+    /// Writes the item's fields over its row; another council's item is `NotFound`.
+    async fn write_asset(
+        &self,
+        conn: &mut AnyConnection,
+        asset: &Asset,
+        at: i64,
+    ) -> Result<(), AssetStoreError> {
+        require_asset(conn, asset.council_id, asset.id).await?;
+        require_people(conn, asset).await?;
+        refuse_duplicate(conn, asset).await?;
+        let n = FIELDS.len();
+        let set: Vec<String> = FIELDS
+            .iter()
+            .enumerate()
+            .map(|(i, f)| format!("{f} = ${}", i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE assets SET {}, updated_at = ${} WHERE id = ${} AND council_id = ${}",
+            set.join(", "),
+            n + 1,
+            n + 2,
+            n + 3
+        );
+        rows::bind_fields(sqlx::query(&sql), asset)?
+            .bind(at)
+            .bind(asset.id.to_string())
+            .bind(asset.council_id.to_string())
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+}
+
+impl AssetStore for Store {
+    async fn insert_asset(&self, asset: &Asset, event: &AuditEvent) -> Result<(), AssetStoreError> {
+        let mut tx = self.write.begin().await.map_err(db_error)?;
+        self.lock_council(&mut tx, asset.council_id).await?;
+        require_people(&mut tx, asset).await?;
+        refuse_duplicate(&mut tx, asset).await?;
+        let n = FIELDS.len();
+        let placeholders: Vec<String> = (1..=n + 4).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "INSERT INTO assets ({}, id, council_id, created_at, updated_at) VALUES ({})",
+            FIELDS.join(", "),
+            placeholders.join(", ")
+        );
+        let registered = asset.registered_at.as_millisecond();
+        rows::bind_fields(sqlx::query(&sql), asset)?
+            .bind(asset.id.to_string())
+            .bind(asset.council_id.to_string())
+            .bind(registered)
+            .bind(registered)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        self.append_in(&mut tx, event).await?;
+        Ok(self.commit(tx).await?)
+    }
+
+    async fn update_asset(&self, asset: &Asset, event: &AuditEvent) -> Result<(), AssetStoreError> {
+        let mut tx = self.write.begin().await.map_err(db_error)?;
+        self.lock_council(&mut tx, asset.council_id).await?;
+        self.write_asset(&mut tx, asset, event.at.as_millisecond())
+            .await?;
+        self.append_in(&mut tx, event).await?;
+        Ok(self.commit(tx).await?)
+    }
+
+    async fn record_acknowledgements(
+        &self,
+        acknowledged: &[Acknowledged],
+    ) -> Result<(), AssetStoreError> {
+        if acknowledged.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write.begin().await.map_err(db_error)?;
+        for item in acknowledged {
+            let ack = &item.acknowledgement;
+            self.lock_council(&mut tx, ack.council_id).await?;
+            // Only an item still issued to this person and not yet acknowledged: anything else
+            // means another request changed it after the person was shown it.
+            let done = sqlx::query(
+                "UPDATE assets SET acknowledged_at = $1, updated_at = $1
+                 WHERE id = $2 AND council_id = $3 AND status = 'issued' AND holder_id = $4
+                   AND acknowledged_at IS NULL",
+            )
+            .bind(ack.at.as_millisecond())
+            .bind(ack.asset_id.to_string())
+            .bind(ack.council_id.to_string())
+            .bind(ack.person_id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            if done.rows_affected() == 0 {
+                require_asset(&mut tx, ack.council_id, ack.asset_id).await?;
+                return Err(AssetStoreError::NotAwaitingAcknowledgement {
+                    number: item.asset.number.to_string(),
+                });
+            }
+            sqlx::query(
+                "INSERT INTO asset_acknowledgements (council_id, asset_id, person_id, at,
+                     text_hash, typed_name)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(ack.council_id.to_string())
+            .bind(ack.asset_id.to_string())
+            .bind(ack.person_id.to_string())
+            .bind(ack.at.as_millisecond())
+            .bind(ack.text_hash.clone())
+            .bind(ack.typed_name.clone())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            self.append_in(&mut tx, &item.event).await?;
+        }
+        Ok(self.commit(tx).await?)
+    }
+
+    async fn record_loss(
+        &self,
+        loss: &custodian_core::asset::LossReported,
+    ) -> Result<(), AssetStoreError> {
+        if loss.incident.council_id != loss.asset.council_id {
+            return Err(StoreError::Conflict(
+                "the incident and the item belong to different councils".to_owned(),
+            )
+            .into());
+        }
+        let mut tx = self.write.begin().await.map_err(db_error)?;
+        self.lock_council(&mut tx, loss.asset.council_id).await?;
+        self.write_asset(&mut tx, &loss.asset, loss.asset_event.at.as_millisecond())
+            .await?;
+        insert_incident_in(&mut tx, &loss.incident).await?;
+        self.append_in(&mut tx, &loss.asset_event).await?;
+        self.append_in(&mut tx, &loss.incident_event).await?;
+        Ok(self.commit(tx).await?)
+    }
+
+    async fn asset(&self, council: CouncilId, id: AssetId) -> StoreResult<Asset> {
+        let sql = format!("SELECT {COLUMNS} FROM assets WHERE id = $1 AND council_id = $2");
+        let row = sqlx::query(&sql)
+            .bind(id.to_string())
+            .bind(council.to_string())
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db_error)?
+            .ok_or(StoreError::NotFound("asset"))?;
+        rows::asset(&row)
+    }
+
+    async fn assets(&self, council: CouncilId, query: &AssetQuery) -> StoreResult<AssetPage> {
+        let mut binds = vec![council.to_string()];
+        let mut conditions = vec!["council_id = $1".to_owned()];
+        if let Some(text) = query.search() {
+            binds.push(format!("%{}%", escape_like(&text.to_lowercase())));
+            let n = binds.len();
+            conditions.push(
+                [
+                    "number",
+                    "make",
+                    "model",
+                    "COALESCE(serial, '')",
+                    "location",
+                ]
+                .iter()
+                .map(|c| format!("LOWER({c}) LIKE ${n} ESCAPE '\\'"))
+                .collect::<Vec<_>>()
+                .join(" OR "),
+            );
+            if let Some(last) = conditions.last_mut() {
+                *last = format!("({last})");
+            }
+        }
+        if let Some(category) = query.category {
+            binds.push(category.as_str().to_owned());
+            conditions.push(format!("category = ${}", binds.len()));
+        }
+        if let Some(status) = query.status {
+            binds.push(status.as_str().to_owned());
+            conditions.push(format!("status = ${}", binds.len()));
+        }
+        if let Some(holder) = query.holder {
+            binds.push(holder.to_string());
+            conditions.push(format!("holder_id = ${}", binds.len()));
+        }
+        let filter = conditions.join(" AND ");
+
+        let count_sql = format!("SELECT COUNT(*) AS n FROM assets WHERE {filter}");
+        let mut count = sqlx::query(&count_sql);
+        for value in &binds {
+            count = count.bind(value.clone());
+        }
+        let total = crate::rows::int(&count.fetch_one(&self.read).await.map_err(db_error)?, "n")?;
+
+        let direction = match query.direction {
+            SortDirection::Ascending => "ASC",
+            SortDirection::Descending => "DESC",
+        };
+        let bytes = self.byte_order();
+        let key = match query.sort {
+            AssetSort::Number => format!("number_key{bytes} {direction}"),
+            AssetSort::Category => format!("category {direction}"),
+            // No purchase date last either way: the engines put NULLs at opposite ends.
+            AssetSort::PurchasedOn => {
+                format!("(purchased_on IS NULL), purchased_on {direction}")
+            }
+            // The order of an item's life rather than the alphabet.
+            AssetSort::Status => format!(
+                "CASE status WHEN 'in_store' THEN 1 WHEN 'issued' THEN 2 WHEN 'damaged' THEN 3
+                     WHEN 'lost' THEN 4 WHEN 'stolen' THEN 5 ELSE 6 END {direction}"
+            ),
+        };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM assets WHERE {filter}
+             ORDER BY {key}, number_key{bytes}, id LIMIT {} OFFSET {}",
+            query.limit(),
+            query.offset()
+        );
+        let mut select = sqlx::query(&sql);
+        for value in &binds {
+            select = select.bind(value.clone());
+        }
+        let assets = select
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_error)?
+            .iter()
+            .map(rows::asset)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(AssetPage {
+            assets,
+            total: u64::try_from(total).map_err(|e| StoreError::Corrupt(format!("count: {e}")))?,
+            page: query.page_number(),
+            page_size: query.limit(),
+        })
+    }
+
+    async fn asset_numbers(&self, council: CouncilId) -> StoreResult<Vec<AssetNumber>> {
+        sqlx::query("SELECT number FROM assets WHERE council_id = $1 ORDER BY number_key")
+            .bind(council.to_string())
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_error)?
+            .iter()
+            .map(|row| {
+                AssetNumber::parse(&crate::rows::text(row, "number")?)
+                    .map_err(|e| StoreError::Corrupt(format!("column number: {e}")))
+            })
+            .collect()
+    }
+
+    async fn acknowledgements(
+        &self,
+        council: CouncilId,
+        asset: AssetId,
+    ) -> StoreResult<Vec<Acknowledgement>> {
+        let mut conn = self.read.acquire().await.map_err(db_error)?;
+        require_asset(&mut conn, council, asset).await?;
+        let sql = format!(
+            "SELECT {ACKNOWLEDGEMENT_COLUMNS} FROM asset_acknowledgements
+             WHERE council_id = $1 AND asset_id = $2 ORDER BY at, person_id"
+        );
+        sqlx::query(&sql)
+            .bind(council.to_string())
+            .bind(asset.to_string())
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_error)?
+            .iter()
+            .map(rows::acknowledgement)
+            .collect()
+    }
+}
