@@ -129,10 +129,24 @@ impl Db {
         self.store.close().await;
         if let Some((url, name)) = &self.postgres {
             let mut admin = admin_connection(url).await;
-            sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut admin)
-                .await
-                .unwrap_or_else(|e| panic!("PostgreSQL: could not drop {name}: {e}"));
+            // FORCE closes any of our own connections still shutting down. It cannot stop an
+            // autovacuum worker visiting the new database (a superuser's process, which this
+            // role may not terminate), so that case is retried: the worker leaves in moments.
+            let mut attempt = 0;
+            loop {
+                let dropped =
+                    sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut admin)
+                        .await;
+                match dropped {
+                    Ok(_) => break,
+                    Err(_) if attempt < 50 => {
+                        attempt += 1;
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    }
+                    Err(e) => panic!("PostgreSQL: could not drop {name}: {e}"),
+                }
+            }
             admin.close().await.ok();
         }
     }

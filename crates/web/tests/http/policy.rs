@@ -463,6 +463,7 @@ async fn lesser_roles_and_other_councils_cannot_touch_the_policy() {
         format!("/policy/versions/{id}/adopt"),
         "/policy/import".to_owned(),
         "/policy/declarations".to_owned(),
+        format!("/policy/declarations/{id}/{}", app.a.clerk.id),
     ] {
         assert_eq!(councillor.get(&path).await.status, 403, "GET {path}");
     }
@@ -509,6 +510,7 @@ async fn lesser_roles_and_other_councils_cannot_touch_the_policy() {
         format!("/policy/versions/{id}/questions/devices"),
         format!("/policy/versions/{id}/adopt"),
         format!("/policy/compare?from={id}&to={id}"),
+        format!("/policy/declarations/{id}/{}", app.a.clerk.id),
     ] {
         let page = other_clerk.get(&path).await;
         assert_eq!(page.status, 404, "GET {path}");
