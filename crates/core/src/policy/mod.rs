@@ -4,6 +4,7 @@
 //! Pure, like the rest of `core`: text in, values out. Reading DOCX files and storing versions
 //! happen elsewhere.
 
+pub mod choices;
 pub mod document;
 pub mod import;
 pub mod lint;
