@@ -342,9 +342,6 @@ pub trait IncidentStore: Send + Sync {
 pub struct AttentionCounts {
     pub invited_people: i64,
     pub open_incidents: i64,
-    /// Active people who have not signed the declaration of the policy in force; 0 when no
-    /// version is in force or it does not ask for a signed declaration.
-    pub unsigned_declarations: i64,
     /// When the policy in force is due for review; `None` when no version is in force.
     pub policy_review_due: Option<jiff::civil::Date>,
 }

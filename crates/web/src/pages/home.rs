@@ -94,7 +94,7 @@ pub async fn page(
             action: "Read and sign the IT policy",
         });
     }
-    policy_attention(&signed_in, &dashboard.counts, state.now(), &mut attention);
+    policy_attention(&signed_in, &dashboard, state.now(), &mut attention);
     if !current.has_second_factor {
         attention.push(Attention {
             text: "You have not set up an authenticator app or a passkey. Either stops someone who learns your password from signing in as you.".to_owned(),
@@ -154,11 +154,12 @@ pub async fn page(
 /// or no policy adopted at all.
 fn policy_attention(
     signed_in: &SignedIn,
-    counts: &AttentionCounts,
+    dashboard: &Dashboard,
     now: jiff::Timestamp,
     attention: &mut Vec<Attention>,
 ) {
-    let unsigned = counts.unsigned_declarations;
+    let counts = &dashboard.counts;
+    let unsigned = dashboard.unsigned.len();
     if signed_in.may(Action::ViewDeclarations) && unsigned > 0 {
         attention.push(Attention {
             text: format!(
