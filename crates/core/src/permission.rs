@@ -40,10 +40,26 @@ pub enum Action {
     SignDeclaration,
     /// See who has signed the declaration, and print signed records.
     ViewDeclarations,
+    /// See the equipment register, each item's history and who holds what (1.1.5).
+    ViewRegister,
+    /// Add and change items, issue, return and transfer them, import and export the register,
+    /// record wipes and disposals.
+    ManageAssets,
+    /// Report the loss, theft or damage of any item, not only one's own (2.1.6).
+    ReportAnyLoss,
+    /// See and acknowledge the equipment one holds, report its loss, and register one's own
+    /// devices and their security settings (2.2).
+    HoldEquipment,
+    /// Approve or decline a person's request to use their own device (2.2.1).
+    ApproveOwnDevice,
+    /// See every device and whether it meets the policy.
+    ViewCompliance,
+    /// Record device facts for anyone's device: osquery results, an MDM export, or by hand.
+    RecordDeviceEvidence,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 23] = [
         Action::ViewHome,
         Action::ViewPeople,
         Action::InvitePerson,
@@ -60,6 +76,13 @@ impl Action {
         Action::AdoptPolicy,
         Action::SignDeclaration,
         Action::ViewDeclarations,
+        Action::ViewRegister,
+        Action::ManageAssets,
+        Action::ReportAnyLoss,
+        Action::HoldEquipment,
+        Action::ApproveOwnDevice,
+        Action::ViewCompliance,
+        Action::RecordDeviceEvidence,
     ];
 
     /// Plain description used in the roles document and in "you cannot do this" messages.
@@ -81,6 +104,17 @@ impl Action {
             Action::AdoptPolicy => "Record the council's adoption of a policy version",
             Action::SignDeclaration => "Sign the policy declaration",
             Action::ViewDeclarations => "See who has signed the declaration",
+            Action::ViewRegister => "See the equipment register and who holds what",
+            Action::ManageAssets => {
+                "Add, issue, return, import, wipe and dispose of equipment"
+            }
+            Action::ReportAnyLoss => "Report the loss of any item, not only their own",
+            Action::HoldEquipment => {
+                "Acknowledge their equipment, report its loss, register their own devices"
+            }
+            Action::ApproveOwnDevice => "Approve or decline the use of a person's own device",
+            Action::ViewCompliance => "See every device and whether it meets the policy",
+            Action::RecordDeviceEvidence => "Record security facts for anyone's device",
         }
     }
 
@@ -117,6 +151,16 @@ impl Action {
             // Everyone who uses the council's IT signs; the auditor only reads.
             Action::SignDeclaration => everyone_but_auditor,
             Action::ViewDeclarations => RoleSet::of(&[Clerk, Chair, ViceChair, Auditor]),
+            Action::ViewRegister => officers,
+            // The IT provider usually sets up and collects the equipment, so keeps the register
+            // with the Clerk.
+            Action::ManageAssets => RoleSet::of(&[Clerk, ItProvider]),
+            Action::ReportAnyLoss => RoleSet::of(&[Clerk]),
+            Action::HoldEquipment => everyone_but_auditor,
+            // Own devices are used "at the council's discretion" (2.2.1): the Clerk decides.
+            Action::ApproveOwnDevice => RoleSet::of(&[Clerk]),
+            Action::ViewCompliance => officers,
+            Action::RecordDeviceEvidence => RoleSet::of(&[Clerk, ItProvider]),
         }
     }
 
@@ -132,6 +176,11 @@ impl Action {
                 | Action::DraftPolicy
                 | Action::AdoptPolicy
                 | Action::SignDeclaration
+                | Action::ManageAssets
+                | Action::ReportAnyLoss
+                | Action::HoldEquipment
+                | Action::ApproveOwnDevice
+                | Action::RecordDeviceEvidence
         )
     }
 }
