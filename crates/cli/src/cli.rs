@@ -128,6 +128,55 @@ pub enum Command {
     /// Read the council's IT policy document and show the choices it makes.
     #[command(subcommand)]
     Policy(PolicyCommand),
+
+    /// Import the equipment register from a spreadsheet (CSV), or export it.
+    #[command(subcommand)]
+    Assets(AssetsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AssetsCommand {
+    /// Add the equipment listed in a CSV file to a council's register.
+    #[command(
+        long_about = "Add the equipment listed in a CSV file to a council's register.\n\n\
+        The file may be one made by `custodian assets export` or by the equipment page, or an \
+        asset export from Snipe-IT; column names are matched ignoring capitals and spaces (the \
+        columns are listed in docs/equipment-csv.md). Every row must have an asset number and a \
+        category. Items with a holder are issued to that person (named by email address or \
+        name), and each holder is then asked to acknowledge them in Custodian.\n\n\
+        Custodian imports all of the file or none of it: if any row is wrong, nothing is added, \
+        every problem is listed with its row and column as your spreadsheet shows them, and \
+        the command finishes with exit status 2.\n\n\
+        Example:\n  custodian assets import register.csv --council ashby-parish-council"
+    )]
+    Import {
+        /// The CSV file; - reads it from another program.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        council: CouncilChoice,
+    },
+
+    /// Print a council's equipment register as CSV.
+    #[command(
+        long_about = "Print a council's equipment register as CSV, one row per item in \
+        number order, in the columns `custodian assets import` reads back.\n\n\
+        The export is recorded in the council's audit log. It names the people who hold each \
+        item: keep it as safe as the register itself.\n\n\
+        Example:\n  custodian assets export --council ashby-parish-council > register.csv"
+    )]
+    Export {
+        #[command(flatten)]
+        council: CouncilChoice,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CouncilChoice {
+    /// Which council: its name in lower case with hyphens (ashby-parish-council), its full
+    /// name or its id. Needed only when this Custodian holds more than one council.
+    #[arg(long, value_name = "COUNCIL")]
+    pub council: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -209,6 +209,8 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<Vec<DemoLogin
     }];
     let by_clerk = Actor::Person(clerk.id);
     let mut ids = Vec::new();
+    // Marked as left after the equipment is seeded, so a leaver still holds a laptop.
+    let mut leavers = Vec::new();
 
     for sample in PEOPLE {
         let leaves = sample.fate == Fate::AcceptsThenLeaves;
@@ -247,19 +249,7 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<Vec<DemoLogin
             PersonStatus::Invited
         };
         if leaves {
-            let mut left = store
-                .person(council.id, person.id)
-                .await
-                .with_context(|| format!("{} could not be read back", sample.name))?;
-            left.status = PersonStatus::Left;
-            left.leave_date = Some(today);
-            let event = AuditEvent::new(council.id, now, by_clerk.clone(), "person.left")
-                .subject(format!("person:{}", person.id))
-                .details(json!({ "leave_date": today.to_string() }));
-            store
-                .update_person(&left, &event)
-                .await
-                .with_context(|| format!("{} could not be marked as left", sample.name))?;
+            leavers.push((person.id, sample.name));
             status = PersonStatus::Left;
         }
         ids.push((sample.local_part, person.id));
@@ -280,13 +270,6 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<Vec<DemoLogin
     };
     let ago = |hours: i64| now.checked_sub(SignedDuration::from_hours(hours)).ok();
     let incidents = [
-        (
-            IncidentKind::LostOrStolenDevice,
-            "Council tablet left on the 17:42 train from Ipswich after the planning committee. \
-             Reported to the station's lost property office; the tablet has a PIN and is encrypted.",
-            ago(50),
-            Actor::Person(id_of("david.okafor")?),
-        ),
         (
             IncidentKind::SuspectedCredentialCompromise,
             "An email that looked like it came from Microsoft asked me to confirm the council \
@@ -319,6 +302,44 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<Vec<DemoLogin
             .insert_incident(&incident, &event)
             .await
             .context("a demo incident could not be stored")?;
+    }
+    let leaver = leavers
+        .first()
+        .map(|(id, _)| *id)
+        .context("no demo leaver")?;
+    let holders = crate::demo_equipment::Holders {
+        clerk: clerk.id,
+        chair: id_of("robert.ashworth")?,
+        assistant: id_of("assistant.clerk")?,
+        councillor_on_train: id_of("david.okafor")?,
+        it_provider: id_of("it-support")?,
+        leaver,
+    };
+    let (clerk_laptop, clerk_phone) =
+        crate::demo_equipment::seed_equipment(store, council.id, &holders, now).await?;
+    let users = crate::demo_devices::DeviceUsers {
+        clerk: clerk.id,
+        it_provider: id_of("it-support")?,
+        stale_phone: id_of("david.okafor")?,
+        unencrypted_laptop: id_of("thomas.greenwood")?,
+        requester: id_of("helen.whitfield")?,
+    };
+    crate::demo_devices::seed_devices(store, council.id, &users, clerk_laptop, clerk_phone, now)
+        .await?;
+    for (id, name) in leavers {
+        let mut left = store
+            .person(council.id, id)
+            .await
+            .with_context(|| format!("{name} could not be read back"))?;
+        left.status = PersonStatus::Left;
+        left.leave_date = Some(today);
+        let event = AuditEvent::new(council.id, now, by_clerk.clone(), "person.left")
+            .subject(format!("person:{id}"))
+            .details(json!({ "leave_date": today.to_string() }));
+        store
+            .update_person(&left, &event)
+            .await
+            .with_context(|| format!("{name} could not be marked as left"))?;
     }
     // Some have signed the policy; the councillors and volunteers have not yet.
     let signers = [

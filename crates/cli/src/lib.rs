@@ -6,11 +6,14 @@
 //! failed, 2 that what was typed was not right (and nothing was changed).
 #![forbid(unsafe_code)]
 
+pub mod assets;
 pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod database;
 pub mod demo;
+pub mod demo_devices;
+pub mod demo_equipment;
 pub mod demo_policy;
 pub mod init;
 pub mod migrate;
@@ -19,7 +22,7 @@ pub mod serve;
 pub mod transfer;
 
 use clap::Parser;
-use cli::{AuditCommand, Cli, Command, PolicyCommand};
+use cli::{AssetsCommand, AuditCommand, Cli, Command, PolicyCommand};
 use config::Layer;
 use std::fmt;
 use std::process::ExitCode;
@@ -137,6 +140,17 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 args,
             )
             .await
+        }
+        Command::Assets(command) => {
+            let settings = config::load(global, cli.config).map_err(BadInput::from)?;
+            match command {
+                AssetsCommand::Import { file, council } => {
+                    assets::run_import(settings, &file, council.council.as_deref()).await
+                }
+                AssetsCommand::Export { council } => {
+                    assets::run_export(settings, council.council.as_deref()).await
+                }
+            }
         }
     }
 }

@@ -62,6 +62,24 @@ impl CouncilName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The name as typed at a command line: lower case, with each run of characters that are
+    /// not letters or digits made one hyphen ("Ashby-de-la-Zouch Town Council (Leics)" is
+    /// "ashby-de-la-zouch-town-council-leics").
+    pub fn slug(&self) -> String {
+        let mut slug = String::with_capacity(self.0.len());
+        for c in self.0.chars() {
+            if c.is_alphanumeric() {
+                slug.extend(c.to_lowercase());
+            } else if !slug.is_empty() && !slug.ends_with('-') {
+                slug.push('-');
+            }
+        }
+        if slug.ends_with('-') {
+            slug.pop();
+        }
+        slug
+    }
 }
 
 impl TryFrom<String> for CouncilName {
@@ -129,6 +147,18 @@ mod tests {
             CouncilName::parse(&"x".repeat(121)),
             Err(CouncilError::NameTooLong)
         );
+    }
+
+    #[test]
+    fn a_council_slug_is_its_name_in_lower_case_with_single_hyphens() {
+        let slug = |name: &str| CouncilName::parse(name).unwrap().slug();
+        assert_eq!(slug("Demo Parish Council"), "demo-parish-council");
+        assert_eq!(
+            slug("Ashby-de-la-Zouch Town Council (Leics)"),
+            "ashby-de-la-zouch-town-council-leics"
+        );
+        assert_eq!(slug("  St. Mary's -- Parish  "), "st-mary-s-parish");
+        assert_eq!(slug("Ynys Môn"), "ynys-môn");
     }
 
     #[test]

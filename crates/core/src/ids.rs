@@ -69,3 +69,7 @@ id_type!(
     /// Identifies an item in a council's equipment register.
     AssetId
 );
+id_type!(
+    /// Identifies a device that touches council data: council-owned or a person's own.
+    DeviceId
+);

@@ -105,9 +105,7 @@ impl Action {
             Action::SignDeclaration => "Sign the policy declaration",
             Action::ViewDeclarations => "See who has signed the declaration",
             Action::ViewRegister => "See the equipment register and who holds what",
-            Action::ManageAssets => {
-                "Add, issue, return, import, wipe and dispose of equipment"
-            }
+            Action::ManageAssets => "Add, issue, return, import, wipe and dispose of equipment",
             Action::ReportAnyLoss => "Report the loss of any item, not only their own",
             Action::HoldEquipment => {
                 "Acknowledge their equipment, report its loss, register their own devices"

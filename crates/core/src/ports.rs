@@ -125,6 +125,8 @@ pub struct AuditQuery {
     pub actor: Option<String>,
     /// Action prefix, e.g. `person.` or `signin.failed`.
     pub action_prefix: Option<String>,
+    /// Exact subject, e.g. `asset:<id>`: one record's whole history.
+    pub subject: Option<String>,
     pub from: Option<Timestamp>,
     pub until: Option<Timestamp>,
     /// Return entries with a sequence number below this (newest first paging).
@@ -138,6 +140,7 @@ impl Default for AuditQuery {
         Self {
             actor: None,
             action_prefix: None,
+            subject: None,
             from: None,
             until: None,
             before_seq: None,
@@ -344,6 +347,10 @@ pub struct AttentionCounts {
     pub open_incidents: i64,
     /// When the policy in force is due for review; `None` when no version is in force.
     pub policy_review_due: Option<jiff::civil::Date>,
+    /// Items still issued to people who have left: to be collected (and wiped) now.
+    pub items_with_leavers: i64,
+    /// Items issued but not yet acknowledged by their holder.
+    pub unacknowledged_items: i64,
 }
 
 pub trait DashboardStore: Send + Sync {
@@ -351,6 +358,12 @@ pub trait DashboardStore: Send + Sync {
         &self,
         council: CouncilId,
     ) -> impl Future<Output = StoreResult<AttentionCounts>> + Send;
+    /// The holder of each issued item not yet acknowledged, once per item (so a person holding
+    /// two such items appears twice), so each person's home page can ask them to acknowledge.
+    fn holders_awaiting_acknowledgement(
+        &self,
+        council: CouncilId,
+    ) -> impl Future<Output = StoreResult<Vec<PersonId>>> + Send;
 }
 
 /// Why a change to the council's policy versions or declarations was not stored.
@@ -464,6 +477,12 @@ pub enum AssetStoreError {
         "{number} has changed since the page was opened (it is no longer waiting for this person's acknowledgement). Reload the page and try again."
     )]
     NotAwaitingAcknowledgement { number: String },
+    /// The item is no longer as the caller read it (someone else changed it meanwhile), so the
+    /// change was not stored rather than silently overwriting theirs.
+    #[error(
+        "{number} was changed by someone else after you opened this page, so nothing was saved. Check the item as it is now and try again."
+    )]
+    ChangedSinceRead { number: String },
 }
 
 /// The equipment register: items, their custody and holders' acknowledgements. The rules are
@@ -482,6 +501,15 @@ pub trait AssetStore: Send + Sync {
     fn update_asset(
         &self,
         asset: &Asset,
+        event: &AuditEvent,
+    ) -> impl Future<Output = Result<(), AssetStoreError>> + Send;
+    /// Stores an item's new state only if the stored item is still exactly `before` (as the
+    /// caller read it); otherwise `ChangedSinceRead` and nothing is stored. Forms use this so
+    /// two people editing or issuing the same item cannot silently overwrite each other.
+    fn update_asset_if_unchanged(
+        &self,
+        before: &Asset,
+        after: &Asset,
         event: &AuditEvent,
     ) -> impl Future<Output = Result<(), AssetStoreError>> + Send;
     /// Stores one acknowledgement covering several items, in one transaction: every item is
@@ -520,4 +548,70 @@ pub trait AssetStore: Send + Sync {
         council: CouncilId,
         asset: AssetId,
     ) -> impl Future<Output = StoreResult<Vec<Acknowledgement>>> + Send;
+    /// Stores many new items at once (a CSV import) with their audit events, in one
+    /// transaction: all of them or none. A number the council already uses, or used twice in
+    /// `assets`, is `DuplicateNumber` with a suggestion; a person of another council is
+    /// `NotFound("person")`; an item or event of another council is `Conflict`. Returns how many
+    /// items were stored.
+    fn import_assets(
+        &self,
+        council: CouncilId,
+        assets: &[Asset],
+        events: &[AuditEvent],
+    ) -> impl Future<Output = Result<usize, AssetStoreError>> + Send;
+    /// The council's whole register ordered by number (capitals ignored), for its export.
+    fn all_assets(
+        &self,
+        council: CouncilId,
+    ) -> impl Future<Output = StoreResult<Vec<Asset>>> + Send;
+}
+
+/// Devices that touch council data (issue 4, clauses 2.1.4 and 2.2): council-owned ones and
+/// people's own, their approval and their security facts. The rules are `core::device`'s; the
+/// store saves what they decide, each change with its audit entry in one transaction.
+///
+/// Changes are guarded by [`crate::device::Device::revision`]: a device is only overwritten
+/// when the stored revision is the one before the change's, so a decision and an upload made
+/// from pages opened at the same time cannot undo each other. An overtaken change is
+/// `Conflict` with a plain message; another council's device (or person, or register item) is
+/// `NotFound`.
+pub trait DeviceStore: Send + Sync {
+    fn insert_device(
+        &self,
+        device: &crate::device::Device,
+        event: &AuditEvent,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    fn update_device(
+        &self,
+        device: &crate::device::Device,
+        event: &AuditEvent,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Stores several devices' changes (an MDM import) in one transaction: all or none.
+    fn update_devices(
+        &self,
+        council: CouncilId,
+        changes: &[(crate::device::Device, AuditEvent)],
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// One device of one council; another council's is `NotFound("device")`.
+    fn device(
+        &self,
+        council: CouncilId,
+        id: crate::ids::DeviceId,
+    ) -> impl Future<Output = StoreResult<crate::device::Device>> + Send;
+    /// Every device of the council, retired ones included, by name.
+    fn devices(
+        &self,
+        council: CouncilId,
+    ) -> impl Future<Output = StoreResult<Vec<crate::device::Device>>> + Send;
+    /// The devices a person uses, retired ones included, by name.
+    fn devices_of(
+        &self,
+        council: CouncilId,
+        person: PersonId,
+    ) -> impl Future<Output = StoreResult<Vec<crate::device::Device>>> + Send;
+    /// Requests to use an own device that wait for a decision, oldest first.
+    fn pending_device_requests(
+        &self,
+        council: CouncilId,
+    ) -> impl Future<Output = StoreResult<Vec<crate::device::Device>>> + Send;
 }

@@ -50,6 +50,81 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Appends many events of one council in order, as [`Store::append_in`] would one by one
+    /// (the same lock, the same chain), but reading the chain's head once and writing the
+    /// entries with multi-row INSERTs: a 10,000-item import would otherwise spend most of its
+    /// time on 10,000 head reads and single-row round trips.
+    pub(crate) async fn append_all_in(
+        &self,
+        conn: &mut AnyConnection,
+        council: CouncilId,
+        events: &[AuditEvent],
+    ) -> StoreResult<()> {
+        if events.iter().any(|e| e.council_id != council) {
+            return Err(StoreError::Conflict(
+                "an audit event belongs to another council".to_owned(),
+            ));
+        }
+        let Some(first) = events.first() else {
+            return Ok(());
+        };
+        // The first entry goes through the usual path (lock, head, chain); the rest follow it.
+        let mut head = self.append_in(conn, first).await?.head();
+        let mut entries = Vec::with_capacity(events.len().saturating_sub(1));
+        for event in &events[1..] {
+            let entry = event.clone().chain(Some(&head));
+            head = entry.head();
+            entries.push(entry);
+        }
+        // 9 parameters a row: well inside both engines' limits per statement.
+        for chunk in entries.chunks(500) {
+            let sql = format!(
+                "INSERT INTO audit_log (council_id, seq, at, actor, action, subject, details, \
+                 prev_hash, hash) VALUES {}",
+                values_placeholders(self.engine, chunk.len(), 9)
+            );
+            let mut query = sqlx::query(&sql);
+            for entry in chunk {
+                query = query
+                    .bind(entry.council_id.to_string())
+                    .bind(entry.seq)
+                    .bind(entry.at_ms)
+                    .bind(entry.actor.clone())
+                    .bind(entry.action.clone())
+                    .bind(entry.subject.clone())
+                    .bind(entry.details.clone())
+                    .bind(entry.prev_hash.clone())
+                    .bind(entry.hash.clone());
+            }
+            query.execute(&mut *conn).await.map_err(db_error)?;
+        }
+        Ok(())
+    }
+}
+
+/// The `VALUES` list of a multi-row INSERT: `rows` groups of `columns` parameters. SQLite gets
+/// anonymous `?` parameters: with numbered ones sqlx looks each one up by name, scanning the
+/// statement's whole parameter list, so binding a large statement took time quadratic in its
+/// size (10,000 items took 9 s instead of 0.5 s). PostgreSQL needs `$1, $2…`.
+pub(crate) fn values_placeholders(engine: Engine, rows: usize, columns: usize) -> String {
+    let mut out = String::with_capacity(rows * columns * 4);
+    for r in 0..rows {
+        out.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..columns {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            match engine {
+                Engine::Sqlite => out.push('?'),
+                Engine::Postgres => out.push_str(&format!("${}", r * columns + c + 1)),
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
 pub(crate) async fn insert_entry(conn: &mut AnyConnection, entry: &AuditEntry) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO audit_log (council_id, seq, at, actor, action, subject, details, prev_hash, hash)
@@ -80,6 +155,12 @@ fn entries_sql(council: CouncilId, query: &AuditQuery) -> (String, Vec<String>, 
     if let Some(actor) = &query.actor {
         texts.push(actor.clone());
         sql.push_str(&format!(" AND actor = ${}", texts.len()));
+    }
+    if let Some(subject) = &query.subject {
+        // Equality, so the index on (council_id, subject, seq) (migration 0007) serves one
+        // record's history newest first.
+        texts.push(subject.clone());
+        sql.push_str(&format!(" AND subject = ${}", texts.len()));
     }
     if let Some(prefix) = &query.action_prefix {
         // A range instead of LIKE so the index on (council_id, action) is used on both

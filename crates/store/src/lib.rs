@@ -13,6 +13,7 @@ mod assets;
 mod audit;
 mod councils;
 mod dashboard;
+mod devices;
 mod incidents;
 pub mod migrate;
 mod passkeys;

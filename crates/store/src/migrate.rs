@@ -30,6 +30,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_audit_log_clustered"),
     migration!(5, "0005_policy"),
     migration!(6, "0006_assets"),
+    migration!(7, "0007_audit_subject"),
+    migration!(8, "0008_devices"),
 ];
 
 /// The newest schema version this build knows.

@@ -165,6 +165,8 @@ pub fn app_with_clock(store: Store, options: ServeOptions, clock: Arc<dyn Clock>
             get(policy::declarations::record),
         )
         .route("/accessibility", get(accessibility))
+        .merge(pages::assets::routes())
+        .merge(pages::devices::routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -172,7 +174,8 @@ pub fn app_with_clock(store: Store, options: ServeOptions, clock: Arc<dyn Clock>
         ));
     Router::new()
         .route("/healthz", get(healthz))
-        .merge(assets::routes())
+        // `crate::` because `use pages::*` above brings `pages::assets` (the register) into scope.
+        .merge(crate::assets::routes())
         .merge(pages)
         .layer(middleware::from_fn(move |req, next| {
             security_headers(hsts, req, next)

@@ -11,6 +11,13 @@ const SECTIONS: &[(&str, &str, Option<Action>)] = &[
     ("/people", "People", Some(Action::ViewPeople)),
     ("/incidents", "Incidents", Some(Action::ViewIncidents)),
     ("/policy", "IT policy", Some(Action::ViewPolicy)),
+    ("/assets", "Equipment", Some(Action::ViewRegister)),
+    ("/devices", "Devices", Some(Action::ViewCompliance)),
+    (
+        "/my-equipment",
+        "Your equipment",
+        Some(Action::HoldEquipment),
+    ),
     ("/audit", "Audit log", Some(Action::ViewAuditLog)),
     (
         "/settings",

@@ -11,6 +11,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
+mod assets;
 mod policy;
 
 fn custodian(data_dir: &Path, args: &[&str]) -> Output {

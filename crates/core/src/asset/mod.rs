@@ -4,6 +4,7 @@
 //! clock; audit details name people by id, never by name.
 
 mod category;
+pub mod csv;
 mod custody;
 mod disposal;
 mod error;

@@ -7,6 +7,7 @@
 //! The rules (who may hold what, when an item may be disposed of) are `core::asset`'s; this
 //! module only stores what they decide and refuses a change another request has overtaken.
 
+mod import;
 mod rows;
 
 use crate::incidents::insert_incident_in;
@@ -179,6 +180,41 @@ impl AssetStore for Store {
         Ok(self.commit(tx).await?)
     }
 
+    async fn update_asset_if_unchanged(
+        &self,
+        before: &Asset,
+        after: &Asset,
+        event: &AuditEvent,
+    ) -> Result<(), AssetStoreError> {
+        if before.id != after.id || before.council_id != after.council_id {
+            return Err(StoreError::Conflict(
+                "the item read and the item changed are different items".to_owned(),
+            )
+            .into());
+        }
+        let mut tx = self.write.begin().await.map_err(db_error)?;
+        self.lock_council(&mut tx, after.council_id).await?;
+        // Under the council lock every change to the item waits for this one, so comparing the
+        // whole stored item with what the caller read is enough: no version column needed.
+        let sql = format!("SELECT {COLUMNS} FROM assets WHERE id = $1 AND council_id = $2");
+        let row = sqlx::query(&sql)
+            .bind(after.id.to_string())
+            .bind(after.council_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?
+            .ok_or(StoreError::NotFound("asset"))?;
+        if rows::asset(&row)? != *before {
+            return Err(AssetStoreError::ChangedSinceRead {
+                number: before.number.to_string(),
+            });
+        }
+        self.write_asset(&mut tx, after, event.at.as_millisecond())
+            .await?;
+        self.append_in(&mut tx, event).await?;
+        Ok(self.commit(tx).await?)
+    }
+
     async fn record_acknowledgements(
         &self,
         acknowledged: &[Acknowledged],
@@ -276,7 +312,12 @@ impl AssetStore for Store {
                     "location",
                 ]
                 .iter()
-                .map(|c| format!("LOWER({c}) LIKE ${n} ESCAPE '\\'"))
+                // SQLite's LIKE already ignores ASCII capitals (LOWER() folds only ASCII there
+                // too), so leaving LOWER() out finds the same items for less work.
+                .map(|c| match self.engine {
+                    Engine::Sqlite => format!("{c} LIKE ${n} ESCAPE '\\'"),
+                    Engine::Postgres => format!("LOWER({c}) LIKE ${n} ESCAPE '\\'"),
+                })
                 .collect::<Vec<_>>()
                 .join(" OR "),
             );
@@ -360,6 +401,19 @@ impl AssetStore for Store {
                     .map_err(|e| StoreError::Corrupt(format!("column number: {e}")))
             })
             .collect()
+    }
+
+    async fn import_assets(
+        &self,
+        council: CouncilId,
+        assets: &[Asset],
+        events: &[AuditEvent],
+    ) -> Result<usize, AssetStoreError> {
+        self.import_all(council, assets, events).await
+    }
+
+    async fn all_assets(&self, council: CouncilId) -> StoreResult<Vec<Asset>> {
+        self.whole_register(council).await
     }
 
     async fn acknowledgements(

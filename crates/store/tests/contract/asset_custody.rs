@@ -3,7 +3,7 @@
 
 use super::assets::{acknowledge_all, entry_count, issue_to, new_item, new_phone, query, register};
 use super::*;
-use custodian_core::asset::{Category, LossKind, LossReport, report_loss};
+use custodian_core::asset::{Category, LossKind, LossReport, issue, report_loss, return_to_store};
 use custodian_core::ports::{AssetStore, AssetStoreError};
 
 #[tokio::test]
@@ -112,6 +112,66 @@ async fn issuing_acknowledging_and_reporting_a_loss_stores_the_incident_and_both
 }
 
 #[tokio::test]
+async fn a_change_made_from_a_stale_read_is_refused_and_stores_nothing() {
+    for db in engines().await {
+        let (store, engine) = (&db.store, db.engine);
+        let (ashby, clerk) = found(store, "Ashby Parish Council", "clerk@ashby.example").await;
+        let (bryn, _) = found(store, "Bryn Town Council", "clerk@bryn.example").await;
+        let ada = add(store, ashby.id, "Ada Lovelace", "ada@ashby.example").await;
+        let read = register(store, ashby.id, new_item("ABC-1", Category::Laptop), t(1)).await;
+
+        // Two people open the item; the first issues it to Ada.
+        let (to_ada, event) = issue(&read, &ada, Actor::Person(clerk.id), t(2)).unwrap();
+        store
+            .update_asset_if_unchanged(&read, &to_ada, &event)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.asset(ashby.id, read.id).await.unwrap(),
+            to_ada,
+            "{engine}"
+        );
+
+        // The second, still holding the old read, issues it to the Clerk: refused.
+        let entries = entry_count(store).await;
+        let (to_clerk, event) = issue(&read, &clerk, Actor::Person(clerk.id), t(3)).unwrap();
+        assert!(
+            matches!(
+                store.update_asset_if_unchanged(&read, &to_clerk, &event).await,
+                Err(AssetStoreError::ChangedSinceRead { ref number }) if number == "ABC-1"
+            ),
+            "{engine}"
+        );
+        assert_eq!(
+            store.asset(ashby.id, read.id).await.unwrap(),
+            to_ada,
+            "{engine}"
+        );
+        assert_eq!(
+            entry_count(store).await,
+            entries,
+            "{engine}: no audit entry"
+        );
+
+        // Another council cannot change it through this path either.
+        let mut foreign = to_ada.clone();
+        foreign.council_id = bryn.id;
+        let (returned, event) = return_to_store(&foreign, Actor::Operator, t(4)).unwrap();
+        assert!(
+            matches!(
+                store
+                    .update_asset_if_unchanged(&foreign, &returned, &event)
+                    .await,
+                Err(AssetStoreError::Store(StoreError::NotFound("asset")))
+            ),
+            "{engine}"
+        );
+        assert_eq!(entry_count(store).await, entries, "{engine}");
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
 async fn acknowledgements_cannot_be_changed_or_removed_even_with_raw_sql() {
     for db in engines().await {
         let (store, engine) = (&db.store, db.engine);
@@ -188,5 +248,62 @@ async fn an_export_and_import_keeps_every_item_and_acknowledgement() {
         assert!(verify(&copy.store).await.is_intact());
         copy.finish().await;
         db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_home_page_counts_items_with_leavers_and_items_awaiting_acknowledgement() {
+    use custodian_core::ports::DashboardStore;
+    for db in engines().await {
+        let (store, engine) = (&db.store, db.engine);
+        let (ashby, _clerk) = found(store, "Ashby Parish Council", "clerk@ashby.example").await;
+        let (bryn, _) = found(store, "Bryn Town Council", "clerk@bryn.example").await;
+        let ada = add(store, ashby.id, "Ada Lovelace", "ada@ashby.example").await;
+        let mut lee = add(store, ashby.id, "Lee Ver", "lee@ashby.example").await;
+        let one = register(store, ashby.id, new_item("ABC-1", Category::Laptop), t(1)).await;
+        let two = register(store, ashby.id, new_item("ABC-2", Category::Laptop), t(1)).await;
+        let three = register(store, ashby.id, new_item("ABC-3", Category::Laptop), t(1)).await;
+        register(store, ashby.id, new_item("ABC-4", Category::Laptop), t(1)).await;
+        let one = issue_to(store, &one, &ada, t(2)).await;
+        issue_to(store, &two, &ada, t(2)).await;
+        let three = issue_to(store, &three, &lee, t(2)).await;
+        acknowledge_all(store, &[one], &ada, t(3)).await;
+        acknowledge_all(store, &[three], &lee, t(3)).await;
+        lee.status = PersonStatus::Left;
+        lee.leave_date = Some("2026-03-31".parse().unwrap());
+        store
+            .update_person(&lee, &event(ashby.id, t(4), Actor::Operator, "person.left"))
+            .await
+            .unwrap();
+
+        let counts = store.attention_counts(ashby.id).await.unwrap();
+        // Lee's acknowledged laptop is still with a leaver; Ada's second is unacknowledged.
+        assert_eq!(
+            (counts.items_with_leavers, counts.unacknowledged_items),
+            (1, 1),
+            "{engine}"
+        );
+        assert_eq!(
+            store
+                .holders_awaiting_acknowledgement(ashby.id)
+                .await
+                .unwrap(),
+            vec![ada.id],
+            "{engine}"
+        );
+        let other = store.attention_counts(bryn.id).await.unwrap();
+        assert_eq!(
+            (other.items_with_leavers, other.unacknowledged_items),
+            (0, 0),
+            "{engine}"
+        );
+        assert!(
+            store
+                .holders_awaiting_acknowledgement(bryn.id)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{engine}"
+        );
     }
 }

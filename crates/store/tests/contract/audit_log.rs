@@ -180,6 +180,69 @@ async fn audit_entries_can_be_filtered_by_actor_action_and_time_and_paged_newest
 }
 
 #[tokio::test]
+async fn audit_entries_can_be_filtered_by_exact_subject_for_one_records_history() {
+    for db in engines().await {
+        let (store, engine) = (&db.store, db.engine);
+        let (ashby, clerk) = found(store, "Ashby Parish Council", "clerk@a.example").await;
+        let (bryn, _) = found(store, "Bryn Town Council", "clerk@b.example").await;
+        let p = Actor::Person(clerk.id);
+        // seq 1 and 2 are the founding entries.
+        for (minute, subject) in [
+            (1, "asset:one"),  // 3
+            (2, "asset:two"),  // 4
+            (3, "asset:one"),  // 5
+            (4, "asset:one2"), // 6: not a prefix match
+            (5, "ASSET:one"),  // 7: subjects are compared exactly
+        ] {
+            store
+                .append(&event(ashby.id, t(minute), p.clone(), "test.subject").subject(subject))
+                .await
+                .unwrap();
+        }
+        store
+            .append(&event(bryn.id, t(1), p.clone(), "test.subject").subject("asset:one"))
+            .await
+            .unwrap();
+        let history = |subject: &str, action: Option<&str>| AuditQuery {
+            subject: Some(subject.to_owned()),
+            action_prefix: action.map(str::to_owned),
+            ..all()
+        };
+        let one = store
+            .entries(ashby.id, &history("asset:one", None))
+            .await
+            .unwrap();
+        assert_eq!(
+            seqs(&one),
+            vec![5, 3],
+            "{engine}: newest first, this council only"
+        );
+        assert!(one.iter().all(|e| e.subject == "asset:one"), "{engine}");
+        assert_eq!(
+            seqs(
+                &store
+                    .entries(ashby.id, &history("asset:one", Some("test.")))
+                    .await
+                    .unwrap()
+            ),
+            vec![5, 3],
+            "{engine}: combines with the action prefix"
+        );
+        assert_eq!(
+            seqs(
+                &store
+                    .entries(ashby.id, &history("asset:none", None))
+                    .await
+                    .unwrap()
+            ),
+            Vec::<i64>::new(),
+            "{engine}"
+        );
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
 async fn the_database_refuses_to_update_or_delete_audit_entries() {
     for db in engines().await {
         let (store, engine) = (&db.store, db.engine);

@@ -561,14 +561,17 @@ async fn build_sample(store: &Store) {
     sign_in_force(store, &zoe, t(19)).await;
     start_draft(store, ashby.id, zoe.id, VersionOrigin::Model, t(21)).await;
     assets::sample_register(store, ashby.id, &zoe).await;
+    devices::sample_devices(store, ashby.id, &zoe, &waiting).await;
 }
 
 mod accounts;
 mod asset_custody;
+mod asset_import;
 mod assets;
 mod audit_log;
 mod councils_and_people;
 mod declarations;
+mod devices;
 mod incidents;
 mod opening;
 mod passkeys;

@@ -32,6 +32,14 @@ const KINDS: &[(&str, &str)] = &[
     ("council.", "Council set-up and settings"),
     ("incident.", "Incidents"),
     ("policy.", "IT policy: drafts, adoptions and signatures"),
+    (
+        "asset.",
+        "Equipment: added, issued, acknowledged, lost, wiped, disposed of",
+    ),
+    (
+        "device.",
+        "Devices: own-device requests, decisions and security settings",
+    ),
     ("permission.denied", "Refused: not allowed"),
     ("request.refused", "Refused: expired forms"),
     ("audit.", "Audit log downloads"),
@@ -67,6 +75,25 @@ pub fn action_label(code: &str) -> String {
         "policy.draft_deleted" => "Policy draft deleted",
         "policy.adopted" => "Policy adoption recorded",
         "policy.declaration_signed" => "Policy declaration signed",
+        "asset.registered" => "Equipment added to the register",
+        "asset.updated" => "Equipment details changed",
+        "asset.issued" => "Equipment issued",
+        "asset.returned" => "Equipment returned to store",
+        "asset.transferred" => "Equipment transferred",
+        "asset.acknowledged" => "Equipment acknowledged by its holder",
+        "asset.reported_lost" => "Equipment reported lost",
+        "asset.reported_stolen" => "Equipment reported stolen",
+        "asset.reported_damaged" => "Equipment reported damaged",
+        "asset.wiped" => "Equipment data wipe recorded",
+        "asset.disposed" => "Equipment disposed of",
+        "assets.imported" => "Equipment imported from a spreadsheet",
+        "assets.exported" => "Equipment register downloaded",
+        "device.requested" => "Asked to use an own device",
+        "device.registered" => "Council device registered",
+        "device.approved" => "Own device approved",
+        "device.declined" => "Own device declined",
+        "device.facts_recorded" => "Device security settings recorded",
+        "device.retired" => "Device no longer used",
         "permission.denied" => "Refused: not allowed",
         "request.refused_csrf" => "Refused: expired or forged form",
         "audit.exported" => "Audit log downloaded",
@@ -130,6 +157,7 @@ impl Filters {
             AuditQuery {
                 actor,
                 action_prefix,
+                subject: None,
                 from,
                 until,
                 before_seq: self.before,
@@ -191,7 +219,7 @@ impl Directory {
     }
 }
 
-fn describe_actor(actor: &str, names: &HashMap<String, String>) -> String {
+pub(crate) fn describe_actor(actor: &str, names: &HashMap<String, String>) -> String {
     match actor {
         "system" => "Custodian".to_owned(),
         "operator" => "Server command line".to_owned(),
@@ -219,6 +247,11 @@ fn describe_subject(subject: &str, names: &HashMap<String, String>) -> (String, 
             Some(format!("/policy/versions/{id}")),
         ),
         Some(("person", _)) => ("A person no longer listed".to_owned(), None),
+        Some(("asset", id)) => (
+            "An item of equipment".to_owned(),
+            Some(format!("/assets/{id}")),
+        ),
+        Some(("device", id)) => ("A device".to_owned(), Some(format!("/devices/{id}"))),
         _ => (subject.to_owned(), None),
     }
 }

@@ -8,8 +8,11 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use custodian_core::CouncilId;
+use custodian_core::device::{DeviceAttention, DeviceNeeds, Evaluator, attention, device_needs};
 use custodian_core::permission::Action;
-use custodian_core::ports::{AttentionCounts, AuditLog, AuditQuery, DashboardStore, PolicyStore};
+use custodian_core::ports::{
+    AttentionCounts, AuditLog, AuditQuery, DashboardStore, DeviceStore, PolicyStore,
+};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -47,6 +50,13 @@ pub struct Dashboard {
     pub checkpoint: Option<(i64, String)>,
     /// Active people who have not signed the policy in force (empty when none is required).
     pub unsigned: Vec<custodian_core::PersonId>,
+    /// The holder of each issued item still to be acknowledged, once per item.
+    pub awaiting_acknowledgement: Vec<custodian_core::PersonId>,
+    /// The council's devices under the policy in force: how many need action, need facts
+    /// confirmed again, or wait for a decision.
+    pub devices: DeviceAttention,
+    /// For each device in use that needs something from its user, who that is and what.
+    pub device_needs: Vec<(custodian_core::PersonId, DeviceNeeds)>,
 }
 
 async fn dashboard(state: &AppState, council: CouncilId) -> Result<Arc<Dashboard>, AppError> {
@@ -67,10 +77,30 @@ async fn dashboard(state: &AppState, council: CouncilId) -> Result<Arc<Dashboard
         .first()
         .map(|e| (e.seq, e.hash.clone()));
     let unsigned = state.store().unsigned_people(council).await?;
+    let awaiting_acknowledgement = state
+        .store()
+        .holders_awaiting_acknowledgement(council)
+        .await?;
+    let (profile, _) = super::policy::profile_in_force(state, council).await?;
+    let all_devices = state.store().devices(council).await?;
+    let now = state.now();
+    let devices = attention(&all_devices, &profile, now);
+    let evaluator = Evaluator::new(&profile, now);
+    let device_needs = all_devices
+        .iter()
+        .filter_map(|device| {
+            let needs = device_needs(&evaluator, device);
+            let user = device.user?;
+            (needs.action || needs.reconfirmation).then_some((user, needs))
+        })
+        .collect();
     let found = Arc::new(Dashboard {
         counts,
         checkpoint,
         unsigned,
+        awaiting_acknowledgement,
+        devices,
+        device_needs,
     });
     cache.put(council, change_count, found.clone());
     Ok(found)
@@ -95,6 +125,8 @@ pub async fn page(
         });
     }
     policy_attention(&signed_in, &dashboard, state.now(), &mut attention);
+    equipment_attention(&signed_in, &dashboard, &mut attention);
+    device_attention(&signed_in, &dashboard, &mut attention);
     if !current.has_second_factor {
         attention.push(Attention {
             text: "You have not set up an authenticator app or a passkey. Either stops someone who learns your password from signing in as you.".to_owned(),
@@ -193,5 +225,142 @@ fn policy_attention(
             href: "/policy",
             action: "Set up the IT policy",
         }),
+    }
+}
+
+/// Equipment: what the person must acknowledge, and for those who keep the register, items
+/// with people who have left and items nobody has acknowledged (1.1.5, 2.1.6).
+fn equipment_attention(
+    signed_in: &SignedIn,
+    dashboard: &Dashboard,
+    attention: &mut Vec<Attention>,
+) {
+    let me = signed_in.current.person.id;
+    let mine = dashboard
+        .awaiting_acknowledgement
+        .iter()
+        .filter(|holder| **holder == me)
+        .count();
+    if mine > 0 && signed_in.may(Action::HoldEquipment) {
+        attention.push(Attention {
+            text: format!(
+                "The council has issued you {} to acknowledge: confirm you have received {} and accept responsibility for {}.",
+                plural(mine, "an item", "items"),
+                if mine == 1 { "it" } else { "them" },
+                if mine == 1 { "it" } else { "them" },
+            ),
+            href: "/my-equipment",
+            action: "See your equipment",
+        });
+    }
+    if !signed_in.may(Action::ViewRegister) {
+        return;
+    }
+    let with_leavers = dashboard.counts.items_with_leavers;
+    if with_leavers > 0 {
+        attention.push(Attention {
+            text: format!(
+                "{} still with {} left. Collect {} and wipe {} before issuing {} again.",
+                plural(with_leavers as usize, "One item is", "items are"),
+                if with_leavers == 1 {
+                    "someone who has"
+                } else {
+                    "people who have"
+                },
+                if with_leavers == 1 { "it" } else { "them" },
+                if with_leavers == 1 { "it" } else { "them" },
+                if with_leavers == 1 { "it" } else { "them" },
+            ),
+            href: "/assets/holders",
+            action: "See who has what",
+        });
+    }
+    let unacknowledged = dashboard.counts.unacknowledged_items;
+    if unacknowledged > 0 {
+        attention.push(Attention {
+            text: format!(
+                "{} not yet been acknowledged by the person holding {}.",
+                plural(
+                    unacknowledged as usize,
+                    "One issued item has",
+                    "issued items have"
+                ),
+                if unacknowledged == 1 { "it" } else { "them" },
+            ),
+            href: "/assets/holders",
+            action: "See who has what",
+        });
+    }
+}
+
+/// Devices (2.1.4, 2.2): the person's own that need something, and for those who oversee
+/// compliance, the council's totals and the requests waiting for a decision (2.2.1).
+fn device_attention(signed_in: &SignedIn, dashboard: &Dashboard, attention: &mut Vec<Attention>) {
+    let me = signed_in.current.person.id;
+    let (mut action, mut reconfirm) = (0, 0);
+    for (user, needs) in &dashboard.device_needs {
+        if *user == me {
+            action += usize::from(needs.action);
+            reconfirm += usize::from(needs.reconfirmation && !needs.action);
+        }
+    }
+    if signed_in.may(Action::HoldEquipment) && action + reconfirm > 0 {
+        let text = if action > 0 {
+            format!(
+                "{} not meet the council's IT policy yet. The page says what to change.",
+                plural(action, "One of your devices does", "of your devices do"),
+            )
+        } else {
+            format!(
+                "The security settings you gave for {} over a year old. Please check {} again.",
+                plural(reconfirm, "one of your devices are", "of your devices are"),
+                if reconfirm == 1 { "it" } else { "them" },
+            )
+        };
+        attention.push(Attention {
+            text,
+            href: "/devices/mine",
+            action: "See your devices",
+        });
+    }
+    let devices = &dashboard.devices;
+    if signed_in.may(Action::ApproveOwnDevice) && devices.pending_requests > 0 {
+        attention.push(Attention {
+            text: match devices.pending_requests {
+                1 => "One request to use a person's own device is waiting for your decision (clause 2.2.1).".to_owned(),
+                n => format!("{n} requests to use people's own devices are waiting for your decision (clause 2.2.1)."),
+            },
+            href: "/devices/requests",
+            action: "Decide on requests",
+        });
+    }
+    if signed_in.may(Action::ViewCompliance) && devices.needing_action > 0 {
+        attention.push(Attention {
+            text: format!(
+                "{} not meet the IT policy.",
+                plural(devices.needing_action, "One device does", "devices do"),
+            ),
+            href: "/devices",
+            action: "See device compliance",
+        });
+    }
+    if signed_in.may(Action::ViewCompliance) && devices.needing_reconfirmation > 0 {
+        attention.push(Attention {
+            text: format!(
+                "{} security settings that were confirmed over a year ago and must be confirmed again.",
+                plural(devices.needing_reconfirmation, "One device has", "devices have"),
+            ),
+            href: "/devices",
+            action: "See device compliance",
+        });
+    }
+}
+
+/// "One item is" / "3 items are": `one` is used as written for 1, `many` after the number.
+fn plural(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        one.to_owned()
+    } else {
+        format!("{count} {many}")
     }
 }

@@ -1,7 +1,9 @@
 //! Page handlers, one module per area of the site.
 
 pub mod account;
+pub mod assets;
 pub mod audit;
+pub mod devices;
 pub mod home;
 pub mod incidents;
 pub mod onboarding;

@@ -303,10 +303,12 @@ struct PersonPage {
     left: bool,
     today: String,
     problem: Option<String>,
+    /// The equipment issued to them, for those who may see the register (clause 1.1.5).
+    equipment: Option<Vec<crate::pages::assets::AssetRow>>,
 }
 
 /// The person's page, with a problem to show at the top when an action on it was refused.
-fn person_page(
+async fn person_page(
     state: &AppState,
     signed_in: &SignedIn,
     person: &Person,
@@ -317,6 +319,11 @@ fn person_page(
         .to_zoned(crate::nav::london().clone())
         .date()
         .to_string();
+    let equipment = if signed_in.may(Action::ViewRegister) {
+        Some(crate::pages::assets::held_by(state, signed_in.council_id(), person.id).await?)
+    } else {
+        None
+    };
     render(&PersonPage {
         chrome: chrome(signed_in, "/people"),
         person: PersonRow::from(person),
@@ -328,6 +335,7 @@ fn person_page(
         left: person.status == PersonStatus::Left,
         today,
         problem,
+        equipment,
     })
 }
 
@@ -341,7 +349,9 @@ pub async fn show(
         .store()
         .person(signed_in.council_id(), parse_id(&id)?)
         .await?;
-    Ok(person_page(&state, &signed_in, &person, None)?.into_response())
+    Ok(person_page(&state, &signed_in, &person, None)
+        .await?
+        .into_response())
 }
 
 pub async fn edit_form(
@@ -521,7 +531,7 @@ pub async fn reset_password(
             | provisioning::ProvisionError::PersonHasLeft),
         ) => Ok((
             axum::http::StatusCode::CONFLICT,
-            person_page(&state, &signed_in, &person, Some(e.to_string()))?,
+            person_page(&state, &signed_in, &person, Some(e.to_string())).await?,
         )
             .into_response()),
         Err(e) => Err(e.into()),

@@ -1,5 +1,6 @@
-//! Browser tests: every page a Clerk can see, the signed-out pages, and the IT policy journey
-//! (built, adopted, imported, compared, then signed by a councillor: policy.rs), opened in
+//! Browser tests: every page a Clerk can see, the signed-out pages, the IT policy journey
+//! (built, adopted, imported, compared, then signed by a councillor: policy.rs) and the equipment
+//! journey (added, issued, acknowledged, reported lost: assets.rs), opened in
 //! headless Chromium through chromedriver and checked with axe-core against the WCAG 2.2 level A
 //! and AA rules. The pages are reached as a person would reach them: by typing into fields and
 //! clicking buttons and links, with GOV.UK Frontend's JavaScript running under the real Content
@@ -219,6 +220,10 @@ async fn walk_every_page(
     b.wait_for_path("/sign-in").await;
     b.check("signed out", "Sign in").await;
 
+    // --- The equipment register: add, issue, acknowledge, report lost (assets.rs). It runs
+    // before the policy journey, which leaves the Clerk with an authenticator app. ---
+    assets::walk_the_equipment_journey(&mut b).await;
+
     // --- The IT policy: built, adopted, imported, compared and signed (policy.rs). ---
     policy::walk_the_policy_journey(&mut b).await;
 
@@ -226,6 +231,7 @@ async fn walk_every_page(
 }
 
 mod apps;
+mod assets;
 mod driver;
 mod policy;
 mod session;

@@ -265,7 +265,7 @@ fn authenticator_code(secret: &str) -> String {
 }
 
 /// Signs in through the form; someone in two councils then picks `council`.
-async fn sign_in(b: &mut Browser, email: &str, council: Option<&str>) {
+pub(crate) async fn sign_in(b: &mut Browser, email: &str, council: Option<&str>) {
     b.goto("/sign-in").await;
     b.type_into("#email", email).await;
     b.type_into("#password", PASSWORD).await;
@@ -279,7 +279,7 @@ async fn sign_in(b: &mut Browser, email: &str, council: Option<&str>) {
     b.wait_for_path("/").await;
 }
 
-async fn sign_out(b: &mut Browser) {
+pub(crate) async fn sign_out(b: &mut Browser) {
     b.click("form[action='/sign-out'] button[type='submit']")
         .await;
     b.wait_for_path("/sign-in").await;

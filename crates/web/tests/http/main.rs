@@ -4,6 +4,9 @@
 mod helpers;
 
 mod access;
+mod asset_import;
+mod assets;
+mod devices;
 mod onboarding;
 mod pages;
 mod passkeys;

@@ -73,6 +73,18 @@ impl VersionRow {
     }
 }
 
+/// The policy profile the council's rules use now, and whether the council has adopted one:
+/// without an adopted version the model policy's defaults apply, and pages say so.
+pub async fn profile_in_force(
+    state: &AppState,
+    council: CouncilId,
+) -> Result<(PolicyProfile, bool), AppError> {
+    Ok(match state.store().in_force(council).await? {
+        Some(version) => (version.profile, true),
+        None => (PolicyProfile::model_defaults(), false),
+    })
+}
+
 /// The review date and how near it is, in words.
 pub fn review_words(review_due: jiff::civil::Date, now: jiff::Timestamp) -> (String, bool) {
     let date = custodian_core::policy::document::format_date(review_due);
