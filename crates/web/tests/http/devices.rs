@@ -178,7 +178,30 @@ async fn a_councillor_asks_to_use_their_phone_answers_the_questions_and_the_cler
     assert!(page.body.contains("Settings → Display → Screen timeout."));
     assert!(page.body.contains("Action needed"));
 
+    // Home pages: the councillor is told their device needs a change; the Clerk sees the
+    // request waiting and the council's count.
+    let home = councillor.get("/").await;
+    assert!(
+        home.body
+            .contains("One of your devices does not meet the council&#39;s IT policy yet."),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("href=\"/devices/mine\""));
+
     let mut clerk = app.signed_in(&app.a.clerk.email).await;
+    let home = clerk.get("/").await;
+    assert!(
+        home.body.contains(
+            "One request to use a person&#39;s own device is waiting for your decision (clause 2.2.1)."
+        ),
+        "{}",
+        home.body
+    );
+    assert!(
+        home.body
+            .contains("One device does not meet the IT policy.")
+    );
     let requests = clerk.get("/devices/requests").await;
     assert!(requests.body.contains("Connie Councillor"));
     assert!(requests.body.contains(&format!("/devices/{id}")));
@@ -191,6 +214,13 @@ async fn a_councillor_asks_to_use_their_phone_answers_the_questions_and_the_cler
             .contains("Approved for council work by Clara Clerk")
     );
     assert!(!clerk.get("/devices/requests").await.body.contains(&id));
+    assert!(
+        !clerk
+            .get("/")
+            .await
+            .body
+            .contains("waiting for your decision")
+    );
     // Approving twice is refused in words, not an error page.
     let again = clerk.post(&format!("/devices/{id}/approve"), &[]).await;
     assert_eq!(again.status, 200);
@@ -603,4 +633,11 @@ async fn a_person_stops_using_their_own_device_but_cannot_retire_a_council_devic
     assert!(stored.retired.is_some());
     let mut clerk = app.signed_in(&app.a.clerk.email).await;
     assert!(!clerk.get("/devices/requests").await.body.contains(&id));
+    assert!(
+        !clerk
+            .get("/")
+            .await
+            .body
+            .contains("waiting for your decision")
+    );
 }

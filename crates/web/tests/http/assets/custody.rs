@@ -57,6 +57,8 @@ async fn an_issued_item_is_acknowledged_by_its_holder_and_both_show_in_its_histo
     assert_eq!(done.status, 303, "{}", done.body);
     let mine = councillor.get(done.location()).await;
     assert!(mine.body.contains("You have acknowledged the 2 items."));
+    let home = councillor.get("/").await;
+    assert!(!home.body.contains("to acknowledge"), "{}", home.body);
     assert!(!mine.body.contains("I confirm and accept responsibility"));
 
     // The same form again (a second tab) is refused and records nothing more.
@@ -355,4 +357,19 @@ async fn who_has_what_puts_items_with_leavers_first_and_flags_unacknowledged_one
     let person = clerk.get(&format!("/people/{}", app.a.chair.id)).await;
     assert!(person.body.contains("Equipment they hold"));
     assert!(person.body.contains("LAP-1"));
+
+    // The Clerk's home page says the same, with links to deal with it.
+    let home = clerk.get("/").await;
+    assert!(
+        home.body.contains(
+            "One item is still with someone who has left. Collect it and wipe it before issuing it again."
+        ),
+        "{}",
+        home.body
+    );
+    assert!(
+        home.body
+            .contains("2 issued items have not yet been acknowledged by the person holding them.")
+    );
+    assert!(home.body.contains("href=\"/assets/holders\""));
 }
