@@ -18,6 +18,7 @@ pub mod permission;
 pub mod person;
 pub mod policy;
 pub mod ports;
+pub mod text;
 pub mod time;
 
 pub use ids::{CouncilId, PersonId};

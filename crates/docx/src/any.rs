@@ -5,8 +5,8 @@
 use crate::{DocxError, read_docx_text};
 
 /// Reads an uploaded or named policy file into text. Word documents are recognised by their
-/// content as well as their name; anything else is read as UTF-8 text, falling back to
-/// Windows-1252 (what Notepad saves on older Windows) when it is not valid UTF-8.
+/// content as well as their name; anything else is read as text in the encoding it was saved
+/// in (`custodian_core::text::decode_upload`: UTF-8, UTF-16 with a mark, or Windows-1252).
 pub fn policy_file_text(file_name: &str, bytes: &[u8]) -> Result<String, DocxError> {
     let lower = file_name.to_ascii_lowercase();
     if bytes.is_empty() {
@@ -21,11 +21,7 @@ pub fn policy_file_text(file_name: &str, bytes: &[u8]) -> Result<String, DocxErr
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) || lower.ends_with(".doc") {
         return Err(DocxError::OldWordOrProtected);
     }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
-    };
-    Ok(text.trim_start_matches('\u{feff}').to_owned())
+    Ok(custodian_core::text::decode_upload(bytes))
 }
 
 #[cfg(test)]

@@ -22,16 +22,7 @@ pub(super) fn file_text(bytes: &[u8]) -> Result<String, String> {
                 .to_owned(),
         );
     }
-    let text = match encoding_rs::Encoding::for_bom(bytes) {
-        // A byte-order mark says exactly how the text is stored (UTF-8, or UTF-16 from Excel's
-        // "Unicode text"); decoding removes the mark.
-        Some((encoding, _)) => encoding.decode_with_bom_removal(bytes).0.into_owned(),
-        None => match std::str::from_utf8(bytes) {
-            Ok(text) => text.to_owned(),
-            // Not UTF-8: what Excel on Windows saves as plain "CSV" (a £ is byte 0xA3).
-            Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
-        },
-    };
+    let text = crate::text::decode_upload(bytes);
     if text.trim().is_empty() {
         return Err(
             "The file is empty. Export the register from your spreadsheet again, \

@@ -4,38 +4,22 @@
 
 use crate::asset::{AssetError, Category, parse_cost};
 use crate::person::{Person, PersonStatus};
+use crate::text::{DateProblem, parse_uk_date};
 use jiff::civil::Date;
 
 const DATE_HELP: &str = "use YYYY-MM-DD or DD/MM/YYYY, for example 2025-04-01 or 01/04/2025";
 
 /// "2025-04-01", "2025-04-01 00:00:00" (Snipe-IT), "01/04/2025" or "1/4/2025" (1 April: UK
-/// order).
+/// order); see [`parse_uk_date`] for every form accepted.
 pub(super) fn date(text: &str) -> Result<Date, String> {
     let text = text.trim();
-    let unreadable = || format!("\"{text}\" is not a date Custodian can read: {DATE_HELP}.");
-    // A time after the date (Snipe-IT writes "2025-04-01 00:00:00") is not needed.
-    let day_part = text.split([' ', 'T']).next().unwrap_or_default();
-    let parts: Vec<&str> = if day_part.contains('-') {
-        day_part.split('-').collect()
-    } else {
-        day_part.split('/').rev().collect()
-    };
-    let [year, month, day] = parts.as_slice() else {
-        return Err(unreadable());
-    };
-    let all_digits = |s: &str, lengths: std::ops::RangeInclusive<usize>| {
-        lengths.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-    };
-    if !(all_digits(year, 4..=4) && all_digits(month, 1..=2) && all_digits(day, 1..=2)) {
-        return Err(unreadable());
-    }
-    let (Ok(year), Ok(month), Ok(day)) =
-        (year.parse::<i16>(), month.parse::<i8>(), day.parse::<i8>())
-    else {
-        return Err(unreadable());
-    };
-    Date::new(year, month, day).map_err(|_| {
-        format!("\"{text}\" is not a real date: check the day and month ({DATE_HELP}).")
+    parse_uk_date(text).map_err(|problem| match problem {
+        DateProblem::Unreadable | DateProblem::ShortYear => {
+            format!("\"{text}\" is not a date Custodian can read: {DATE_HELP}.")
+        }
+        DateProblem::NotReal => {
+            format!("\"{text}\" is not a real date: check the day and month ({DATE_HELP}).")
+        }
     })
 }
 
@@ -255,7 +239,7 @@ mod tests {
 
     #[test]
     fn a_date_that_cannot_be_read_says_which_forms_to_use() {
-        for text in ["April 2025", "2025/04/01", "04-01-25", "1/4/25", "2025-4"] {
+        for text in ["April 2025", "04-01-25", "1/4/25", "2025-4"] {
             let message = date(text).unwrap_err();
             assert!(
                 message.contains("use YYYY-MM-DD or DD/MM/YYYY"),

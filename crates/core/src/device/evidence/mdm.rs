@@ -120,13 +120,7 @@ pub struct MdmImport {
 /// The file's text: UTF-8 or UTF-16 with a byte-order mark, UTF-8 without one, or failing
 /// that Windows-1252 as older Excel saves it.
 pub fn mdm_text(bytes: &[u8]) -> String {
-    match encoding_rs::Encoding::for_bom(bytes) {
-        Some((encoding, _)) => encoding.decode_with_bom_removal(bytes).0.into_owned(),
-        None => match std::str::from_utf8(bytes) {
-            Ok(text) => text.to_owned(),
-            Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
-        },
-    }
+    crate::text::decode_upload(bytes)
 }
 
 /// Reads an uploaded file (see [`mdm_text`] for the encodings accepted).

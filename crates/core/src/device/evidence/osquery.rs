@@ -137,13 +137,10 @@ impl OsqueryReport {
 type Row = BTreeMap<String, String>;
 
 /// The text of an uploaded file. Windows PowerShell's `>` saves UTF-16 with a byte-order mark,
-/// so a mark is honoured; otherwise the file is read as UTF-8 (anything else then fails as
-/// "not JSON" where it goes wrong).
+/// so a mark is honoured (see [`crate::text::decode_upload`]); a file that is not text then
+/// fails as "not JSON" where it goes wrong.
 pub fn osquery_text(bytes: &[u8]) -> String {
-    match encoding_rs::Encoding::for_bom(bytes) {
-        Some((encoding, _)) => encoding.decode_with_bom_removal(bytes).0.into_owned(),
-        None => String::from_utf8_lossy(bytes).into_owned(),
-    }
+    crate::text::decode_upload(bytes)
 }
 
 /// Reads an uploaded file. `now` keeps update dates in the future (a wrong clock on the

@@ -130,35 +130,16 @@ pub fn duration_seconds(text: &str) -> Result<Option<u32>, ()> {
     }
 }
 
-pub const DATE_ACCEPTED: &str = "a date like 2025-05-01 or 01/05/2025";
+pub const DATE_ACCEPTED: &str = "a date like 2025-05-01, 01/05/2025 or 1 May 2025";
 
-/// A date as YYYY-MM-DD (a time after it, as exports add, is ignored) or DD/MM/YYYY, the way
-/// British spreadsheets show dates.
+/// A date as YYYY-MM-DD (a time after it, as exports add, is ignored), DD/MM/YYYY as British
+/// spreadsheets show dates, or "1 May 2025": see [`crate::text::parse_uk_date`].
 pub fn date(text: &str) -> Result<Option<Date>, ()> {
     let text = normalised(text);
     if is_unknown(&text) {
         return Ok(None);
     }
-    if let Some((day, rest)) = text.split_once('/') {
-        let (month, year) = rest.split_once('/').ok_or(())?;
-        let year = year.split_whitespace().next().ok_or(())?;
-        let number = |s: &str| s.trim().parse::<i16>().map_err(|_| ());
-        let (day, month, year) = (number(day)?, number(month)?, number(year)?);
-        if !(1000..=9999).contains(&year) {
-            return Err(());
-        }
-        let (day, month) = (
-            i8::try_from(day).map_err(|_| ())?,
-            i8::try_from(month).map_err(|_| ())?,
-        );
-        return Date::new(year, month, day).map(Some).map_err(|_| ());
-    }
-    let day_part = text.get(..10).ok_or(())?;
-    let after = &text[10..];
-    if !(after.is_empty() || after.starts_with(['t', ' '])) {
-        return Err(());
-    }
-    day_part.parse::<Date>().map(Some).map_err(|_| ())
+    crate::text::parse_uk_date(&text).map(Some).map_err(|_| ())
 }
 
 #[cfg(test)]

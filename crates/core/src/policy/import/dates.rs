@@ -3,6 +3,7 @@
 //!
 //! Slash dates are read the British way (day first). Impossible dates (31 February) are not dates.
 
+use crate::text::month_number;
 use serde::{Serialize, Serializer};
 use std::fmt;
 
@@ -56,29 +57,6 @@ impl Serialize for PolicyDate {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
     }
-}
-
-fn month_number(word: &str) -> Option<i8> {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let word = word.trim_end_matches('.');
-    let index = MONTHS.iter().position(|m| {
-        *m == word
-            || (word.len() >= 3 && m.starts_with(word) && (word.len() == 3 || word == "sept"))
-    })?;
-    i8::try_from(index + 1).ok()
 }
 
 fn year_number(word: &str) -> Option<i16> {

@@ -1,21 +1,7 @@
 //! Reading dates and times as Clerks type them, and writing money as they read it.
 
+use custodian_core::text::{DateProblem, parse_uk_date};
 use jiff::civil::{Date, Time};
-
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 
 /// A date typed in a form: "1/4/2025", "01-04-2025", "1 April 2025", "1 Apr 2025" (day first, as
 /// in the UK) or "2025-04-01". Blank is `None`. The message names the field (`what`, e.g. "the
@@ -25,47 +11,24 @@ pub fn parse_date(text: &str, what: &str) -> Result<Option<Date>, String> {
     if text.is_empty() {
         return Ok(None);
     }
-    let problem = || {
+    let problem_text = || {
         format!(
             "Enter {what} as day, month and year, for example 1/4/2025 or 1 April 2025 (\"{text}\" could not be read)."
         )
     };
-    let parts: Vec<&str> = text
-        .split(|c: char| c == '/' || c == '-' || c == '.' || c.is_whitespace() || c == ',')
-        .filter(|p| !p.is_empty())
-        .collect();
-    let [first, second, third] = parts.as_slice() else {
-        return Err(problem());
-    };
-    let number = |p: &str| p.parse::<i16>().ok();
-    let month = |p: &str| {
-        number(p).or_else(|| {
-            let p = p.to_lowercase();
-            (p.len() >= 3)
-                .then(|| MONTHS.iter().position(|m| m.starts_with(&p)))
-                .flatten()
-                .and_then(|i| i16::try_from(i + 1).ok())
-        })
-    };
-    let (year, month, day) = if first.len() == 4 {
-        (number(first), month(second), number(third))
-    } else {
-        (number(third), month(second), number(first))
-    };
-    let (Some(year), Some(month), Some(day)) = (year, month, day) else {
-        return Err(problem());
-    };
-    if !(1900..=2999).contains(&year) {
+    let date = parse_uk_date(text).map_err(|problem| match problem {
+        DateProblem::Unreadable => problem_text(),
+        DateProblem::ShortYear => {
+            format!("Enter {what} with a four-digit year, for example 1/4/2025.")
+        }
+        DateProblem::NotReal => format!("{text} is not a real date. Check the day and the month."),
+    })?;
+    if !(1900..=2999).contains(&date.year()) {
         return Err(format!(
             "Enter {what} with a four-digit year, for example 1/4/2025."
         ));
     }
-    let (Ok(month), Ok(day)) = (i8::try_from(month), i8::try_from(day)) else {
-        return Err(problem());
-    };
-    Date::new(year, month, day)
-        .map(Some)
-        .map_err(|_| format!("{} is not a real date. Check the day and the month.", text))
+    Ok(Some(date))
 }
 
 /// A time of day typed as "14:05", "14.05", "1405" or "9:30"; blank is `None`.
