@@ -160,7 +160,7 @@ fn item_path(url: &str) -> String {
 }
 
 /// Chooses the option of select `id` whose text contains `text`.
-async fn choose_option(b: &Browser, id: &str, text: &str) {
+pub(crate) async fn choose_option(b: &Browser, id: &str, text: &str) {
     let options = b
         .client
         .find_all(Locator::Css(&format!("#{id} option")))

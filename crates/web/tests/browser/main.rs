@@ -1,6 +1,8 @@
 //! Browser tests: every page a Clerk can see, the signed-out pages, the IT policy journey
 //! (built, adopted, imported, compared, then signed by a councillor: policy.rs) and the equipment
-//! journey (added, issued, acknowledged, reported lost: assets.rs), opened in
+//! journey (added, issued, acknowledged, reported lost: assets.rs), the equipment import and the
+//! devices (own-device requests and decisions, the questions, osquery and MDM evidence:
+//! devices.rs), opened in
 //! headless Chromium through chromedriver and checked with axe-core against the WCAG 2.2 level A
 //! and AA rules. The pages are reached as a person would reach them: by typing into fields and
 //! clicking buttons and links, with GOV.UK Frontend's JavaScript running under the real Content
@@ -224,6 +226,12 @@ async fn walk_every_page(
     // before the policy journey, which leaves the Clerk with an authenticator app. ---
     assets::walk_the_equipment_journey(&mut b).await;
 
+    // --- Equipment imported from a spreadsheet, and devices: own-device requests and the
+    // Clerk's decisions, the questions, a council laptop's osquery report, an MDM export
+    // (devices.rs). Also before the policy journey, which changes how the Clerk signs in. ---
+    devices::walk_the_equipment_import(&mut b).await;
+    devices::walk_the_device_journey(&mut b).await;
+
     // --- The IT policy: built, adopted, imported, compared and signed (policy.rs). ---
     policy::walk_the_policy_journey(&mut b).await;
 
@@ -232,6 +240,7 @@ async fn walk_every_page(
 
 mod apps;
 mod assets;
+mod devices;
 mod driver;
 mod policy;
 mod session;
