@@ -3,24 +3,42 @@
 //! order, each in its own transaction, and recorded in `schema_migrations`.
 
 use crate::Engine;
-use sqlx::{AnyPool, Row};
+use futures_util::future::BoxFuture;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+/// Work a migration does in Rust after its SQL, in the same transaction: filling a column the
+/// SQL cannot compute the way the store does.
+type AfterSql = for<'c> fn(&'c mut AnyConnection) -> BoxFuture<'c, Result<(), sqlx::Error>>;
 
 struct Migration {
     version: i64,
     name: &'static str,
     sqlite: &'static str,
     postgres: &'static str,
+    after: Option<AfterSql>,
 }
 
 macro_rules! migration {
     ($version:literal, $name:literal) => {
+        migration!($version, $name, None)
+    };
+    ($version:literal, $name:literal, then $after:path) => {
+        migration!($version, $name, Some($after as AfterSql))
+    };
+    ($version:literal, $name:literal, $after:expr) => {
         Migration {
             version: $version,
             name: $name,
             sqlite: include_str!(concat!("../migrations/sqlite/", $name, ".sql")),
             postgres: include_str!(concat!("../migrations/postgres/", $name, ".sql")),
+            after: $after,
         }
     };
+}
+
+/// Migration 0009's back-fill: every existing item's search text, folded as the store folds it.
+fn fill_search_text(conn: &mut AnyConnection) -> BoxFuture<'_, Result<(), sqlx::Error>> {
+    Box::pin(async move { crate::assets::refresh_search_text(conn).await.map(drop) })
 }
 
 const MIGRATIONS: &[Migration] = &[
@@ -32,6 +50,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_assets"),
     migration!(7, "0007_audit_subject"),
     migration!(8, "0008_devices"),
+    migration!(9, "0009_asset_search", then fill_search_text),
 ];
 
 /// The newest schema version this build knows.
@@ -91,6 +110,9 @@ pub(crate) async fn run(pool: &AnyPool, engine: Engine) -> Result<Vec<&'static s
         let apply = async {
             let mut tx = pool.begin().await?;
             sqlx::raw_sql(sql).execute(&mut *tx).await?;
+            if let Some(after) = migration.after {
+                after(&mut tx).await?;
+            }
             sqlx::query(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
             )

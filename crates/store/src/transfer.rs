@@ -198,6 +198,7 @@ const TABLES: &[Table] = &[
             ("disposal_at", Int),
             ("disposal_by", Text),
             ("notes", Text),
+            ("search_text", Text),
             ("created_at", Int),
             ("updated_at", Int),
         ],
@@ -381,6 +382,11 @@ impl Store {
             })?;
             summary.rows[*table_index].1 += 1;
         }
+        // Derived from the item's fields: recomputed rather than trusted, so an edited export
+        // cannot leave an item that the register search does not find.
+        crate::assets::refresh_search_text(&mut tx)
+            .await
+            .map_err(db_error)?;
         self.commit(tx).await?;
         Ok(summary)
     }

@@ -24,7 +24,10 @@ pub use error::AssetError;
 pub use identifiers::{Imei, SerialNumber, SimNumber, luhn_check_digit, parse_optional};
 pub use loss::{LossKind, LossReport, LossReported, report_loss};
 pub use number::{AssetNumber, FIRST_NUMBER, suggest_next};
-pub use query::{AssetPage, AssetQuery, AssetSort, SortDirection, StatusFilter};
+pub use query::{
+    AssetPage, AssetQuery, AssetSort, SEARCH_FIELD_SEPARATOR, SortDirection, StatusFilter,
+    search_text,
+};
 pub use register::{NewAsset, PurchaseAuthorisation, parse_cost, register_asset};
 
 use crate::ids::{AssetId, CouncilId, PersonId};

@@ -1,8 +1,56 @@
 //! What the register list asks of storage: filters, sort and page, and the page that comes
 //! back. Plain values only; the store turns them into SQL and must escape the search text.
+//! Also the text each item is found by, so every path that stores an item computes it alike.
 
-use super::{Asset, Category};
+use super::{Asset, Category, SerialNumber};
 use crate::ids::PersonId;
+
+/// What [`search_text`] puts between fields. No field can hold a line break (asset numbers,
+/// serial numbers and one-line text refuse control characters), so a search containing one
+/// matches nothing, as it did when each field was searched on its own.
+pub const SEARCH_FIELD_SEPARATOR: char = '\n';
+
+/// Capitals folded away one character at a time with Rust's `to_lowercase`: the same on both
+/// engines and for every alphabet (SQLite's own folding knows only A to Z). Character by
+/// character, so part of a word folds as it does inside the whole word (a Greek final sigma
+/// stays σ).
+fn fold(text: &str) -> String {
+    text.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// The text the register search looks through for one item: its number, make, model, serial
+/// number and location, each with capitals folded away, one per line. The store keeps it beside
+/// the item and finds [`AssetQuery::folded_search`] anywhere in it.
+pub fn search_text(
+    number: &str,
+    make: &str,
+    model: &str,
+    serial: Option<&str>,
+    location: &str,
+) -> String {
+    let fields = [number, make, model, serial.unwrap_or(""), location];
+    let mut text = String::with_capacity(fields.iter().map(|f| f.len() + 1).sum());
+    for (i, field) in fields.into_iter().enumerate() {
+        if i > 0 {
+            text.push(SEARCH_FIELD_SEPARATOR);
+        }
+        text.push_str(&fold(field));
+    }
+    text
+}
+
+impl Asset {
+    /// [`search_text`] of this item's fields.
+    pub fn search_text(&self) -> String {
+        search_text(
+            self.number.as_str(),
+            &self.make,
+            &self.model,
+            self.serial.as_ref().map(SerialNumber::as_str),
+            &self.location,
+        )
+    }
+}
 
 /// An item's status without its details, for filtering the list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -94,6 +142,12 @@ impl AssetQuery {
             .map(str::trim)
             .filter(|t| !t.is_empty())
     }
+
+    /// The search text trimmed and with capitals folded away as in [`search_text`], or `None`
+    /// when blank.
+    pub fn folded_search(&self) -> Option<String> {
+        self.search().map(fold)
+    }
 }
 
 /// One page of items and how many match in all.
@@ -145,6 +199,30 @@ mod tests {
             ..AssetQuery::default()
         };
         assert_eq!(query.search(), None);
+    }
+
+    #[test]
+    fn the_search_text_holds_each_searched_field_folded_on_its_own_line() {
+        assert_eq!(
+            search_text("ASH-01", "Dell", "Latitude", Some("5CG1X"), "École Hall"),
+            "ash-01\ndell\nlatitude\n5cg1x\nécole hall"
+        );
+        assert_eq!(
+            search_text("ASH-01", "HP", "LaserJet", None, "Office"),
+            "ash-01\nhp\nlaserjet\n\noffice"
+        );
+    }
+
+    #[test]
+    fn the_search_and_the_stored_text_fold_capitals_alike_in_any_alphabet() {
+        let query = AssetQuery {
+            text: Some("  ÉCOLE ΟΔΟΣ ".into()),
+            ..AssetQuery::default()
+        };
+        let folded = query.folded_search();
+        assert_eq!(folded.as_deref(), Some("école οδοσ"));
+        let stored = search_text("A1", "", "", None, "École ΟΔΟΣ 5");
+        assert!(stored.contains(folded.as_deref().unwrap_or_default()));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use custodian_core::ports::{AssetStoreError, StoreError, StoreResult};
 use sqlx::AnyConnection;
 use std::collections::HashSet;
 
-/// Items per INSERT: 35 parameters each, 8,750 a statement, well inside SQLite's (32,766) and
+/// Items per INSERT: 36 parameters each, 9,000 a statement, well inside SQLite's (32,766) and
 /// PostgreSQL's (65,535) limits.
 const ITEMS_PER_INSERT: usize = 250;
 

@@ -8,13 +8,16 @@
 //! module only stores what they decide and refuses a change another request has overtaken.
 
 mod import;
+mod list;
 mod rows;
+
+pub(crate) use list::refresh_search_text;
 
 use crate::incidents::insert_incident_in;
 use crate::{Engine, Store, db_error};
 use custodian_core::asset::{
-    Acknowledged, Acknowledgement, Asset, AssetNumber, AssetPage, AssetQuery, AssetSort,
-    PurchaseAuthorisation, SortDirection, suggest_next,
+    Acknowledged, Acknowledgement, Asset, AssetNumber, AssetPage, AssetQuery,
+    PurchaseAuthorisation, suggest_next,
 };
 use custodian_core::audit::AuditEvent;
 use custodian_core::ids::{AssetId, CouncilId, PersonId};
@@ -86,19 +89,6 @@ async fn refuse_duplicate(conn: &mut AnyConnection, asset: &Asset) -> Result<(),
         });
     }
     Ok(())
-}
-
-/// `text` for a LIKE pattern with `\` as the escape character, so a search for "50%" or
-/// "PC_1" matches those characters literally.
-fn escape_like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    for c in text.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 impl Store {
@@ -298,95 +288,7 @@ impl AssetStore for Store {
     }
 
     async fn assets(&self, council: CouncilId, query: &AssetQuery) -> StoreResult<AssetPage> {
-        let mut binds = vec![council.to_string()];
-        let mut conditions = vec!["council_id = $1".to_owned()];
-        if let Some(text) = query.search() {
-            binds.push(format!("%{}%", escape_like(&text.to_lowercase())));
-            let n = binds.len();
-            conditions.push(
-                [
-                    "number",
-                    "make",
-                    "model",
-                    "COALESCE(serial, '')",
-                    "location",
-                ]
-                .iter()
-                // SQLite's LIKE already ignores ASCII capitals (LOWER() folds only ASCII there
-                // too), so leaving LOWER() out finds the same items for less work.
-                .map(|c| match self.engine {
-                    Engine::Sqlite => format!("{c} LIKE ${n} ESCAPE '\\'"),
-                    Engine::Postgres => format!("LOWER({c}) LIKE ${n} ESCAPE '\\'"),
-                })
-                .collect::<Vec<_>>()
-                .join(" OR "),
-            );
-            if let Some(last) = conditions.last_mut() {
-                *last = format!("({last})");
-            }
-        }
-        if let Some(category) = query.category {
-            binds.push(category.as_str().to_owned());
-            conditions.push(format!("category = ${}", binds.len()));
-        }
-        if let Some(status) = query.status {
-            binds.push(status.as_str().to_owned());
-            conditions.push(format!("status = ${}", binds.len()));
-        }
-        if let Some(holder) = query.holder {
-            binds.push(holder.to_string());
-            conditions.push(format!("holder_id = ${}", binds.len()));
-        }
-        let filter = conditions.join(" AND ");
-
-        let count_sql = format!("SELECT COUNT(*) AS n FROM assets WHERE {filter}");
-        let mut count = sqlx::query(&count_sql);
-        for value in &binds {
-            count = count.bind(value.clone());
-        }
-        let total = crate::rows::int(&count.fetch_one(&self.read).await.map_err(db_error)?, "n")?;
-
-        let direction = match query.direction {
-            SortDirection::Ascending => "ASC",
-            SortDirection::Descending => "DESC",
-        };
-        let bytes = self.byte_order();
-        let key = match query.sort {
-            AssetSort::Number => format!("number_key{bytes} {direction}"),
-            AssetSort::Category => format!("category {direction}"),
-            // No purchase date last either way: the engines put NULLs at opposite ends.
-            AssetSort::PurchasedOn => {
-                format!("(purchased_on IS NULL), purchased_on {direction}")
-            }
-            // The order of an item's life rather than the alphabet.
-            AssetSort::Status => format!(
-                "CASE status WHEN 'in_store' THEN 1 WHEN 'issued' THEN 2 WHEN 'damaged' THEN 3
-                     WHEN 'lost' THEN 4 WHEN 'stolen' THEN 5 ELSE 6 END {direction}"
-            ),
-        };
-        let sql = format!(
-            "SELECT {COLUMNS} FROM assets WHERE {filter}
-             ORDER BY {key}, number_key{bytes}, id LIMIT {} OFFSET {}",
-            query.limit(),
-            query.offset()
-        );
-        let mut select = sqlx::query(&sql);
-        for value in &binds {
-            select = select.bind(value.clone());
-        }
-        let assets = select
-            .fetch_all(&self.read)
-            .await
-            .map_err(db_error)?
-            .iter()
-            .map(rows::asset)
-            .collect::<StoreResult<Vec<_>>>()?;
-        Ok(AssetPage {
-            assets,
-            total: u64::try_from(total).map_err(|e| StoreError::Corrupt(format!("count: {e}")))?,
-            page: query.page_number(),
-            page_size: query.limit(),
-        })
+        self.asset_page(council, query).await
     }
 
     async fn asset_numbers(&self, council: CouncilId) -> StoreResult<Vec<AssetNumber>> {

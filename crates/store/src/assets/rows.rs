@@ -1,5 +1,6 @@
-//! An asset as a row and back. The field list is written once ([`FIELDS`]) and used by both the
-//! INSERT and the UPDATE, so the two cannot drift apart.
+//! An asset as a row and back. The field list is written once ([`FIELDS`]) and used by the
+//! INSERT, the UPDATE and the import, so they cannot drift apart; it ends with the search text,
+//! derived from the item's fields every time it is written.
 
 use crate::rows::{council_id, int, opt_date, opt_int, opt_person_id, opt_text, text, time};
 use custodian_core::asset::{
@@ -49,6 +50,7 @@ pub(super) const FIELDS: &[&str] = &[
     "disposal_at",
     "disposal_by",
     "notes",
+    "search_text",
 ];
 
 pub(super) const COLUMNS: &str = "id, council_id, number, category, make, model, serial, imei, \
@@ -122,7 +124,8 @@ pub(super) fn bind_fields<'q>(
         .bind(disposal.and_then(|d| d.certificate_reference.clone()))
         .bind(disposal.map(|d| d.at.as_millisecond()))
         .bind(disposal.and_then(|d| d.by.map(|p| p.to_string())))
-        .bind(asset.notes.clone()))
+        .bind(asset.notes.clone())
+        .bind(asset.search_text()))
 }
 
 fn parsed<T, E: std::fmt::Display>(

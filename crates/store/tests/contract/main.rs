@@ -567,6 +567,7 @@ async fn build_sample(store: &Store) {
 mod accounts;
 mod asset_custody;
 mod asset_import;
+mod asset_search;
 mod assets;
 mod audit_log;
 mod councils_and_people;
