@@ -520,7 +520,8 @@ pub trait AssetStore: Send + Sync {
         acknowledged: &[Acknowledged],
     ) -> impl Future<Output = Result<(), AssetStoreError>> + Send;
     /// Stores a loss report: the item's new status, the incident it opens and both audit
-    /// entries, in one transaction.
+    /// entries, in one transaction. An item changed since the report was made about it
+    /// (`LossReported::before`) is `ChangedSinceRead`, and nothing is stored.
     fn record_loss(
         &self,
         loss: &LossReported,

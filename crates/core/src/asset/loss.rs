@@ -62,6 +62,9 @@ pub struct LossReport {
 /// incident, each with its audit event.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LossReported {
+    /// The item as the report was made about it: the store refuses the report if the item has
+    /// changed since (returned, issued to someone else, already reported).
+    pub before: Asset,
     pub asset: Asset,
     pub asset_event: AuditEvent,
     pub incident: Incident,
@@ -140,6 +143,7 @@ pub fn report_loss(
         "incident": incident_id.to_string(),
     }));
     Ok(LossReported {
+        before: asset.clone(),
         asset: updated,
         asset_event,
         incident,

@@ -65,6 +65,29 @@ async fn require_people(conn: &mut AnyConnection, asset: &Asset) -> StoreResult<
     Ok(())
 }
 
+/// Refuses a change made from `before` when the stored item is no longer `before`. Called under
+/// the council lock, so every other change to the item waits: comparing the whole stored item
+/// with what the caller read is enough, with no version column.
+async fn refuse_if_changed(
+    conn: &mut AnyConnection,
+    before: &Asset,
+) -> Result<(), AssetStoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM assets WHERE id = $1 AND council_id = $2");
+    let row = sqlx::query(&sql)
+        .bind(before.id.to_string())
+        .bind(before.council_id.to_string())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db_error)?
+        .ok_or(StoreError::NotFound("asset"))?;
+    if rows::asset(&row)? != *before {
+        return Err(AssetStoreError::ChangedSinceRead {
+            number: before.number.to_string(),
+        });
+    }
+    Ok(())
+}
+
 /// Refuses `asset`'s number when another item of the council has it in any capitals, suggesting
 /// the next free number in the council's own pattern.
 async fn refuse_duplicate(conn: &mut AnyConnection, asset: &Asset) -> Result<(), AssetStoreError> {
@@ -184,21 +207,7 @@ impl AssetStore for Store {
         }
         let mut tx = self.write.begin().await.map_err(db_error)?;
         self.lock_council(&mut tx, after.council_id).await?;
-        // Under the council lock every change to the item waits for this one, so comparing the
-        // whole stored item with what the caller read is enough: no version column needed.
-        let sql = format!("SELECT {COLUMNS} FROM assets WHERE id = $1 AND council_id = $2");
-        let row = sqlx::query(&sql)
-            .bind(after.id.to_string())
-            .bind(after.council_id.to_string())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?
-            .ok_or(StoreError::NotFound("asset"))?;
-        if rows::asset(&row)? != *before {
-            return Err(AssetStoreError::ChangedSinceRead {
-                number: before.number.to_string(),
-            });
-        }
+        refuse_if_changed(&mut tx, before).await?;
         self.write_asset(&mut tx, after, event.at.as_millisecond())
             .await?;
         self.append_in(&mut tx, event).await?;
@@ -265,8 +274,15 @@ impl AssetStore for Store {
             )
             .into());
         }
+        if loss.before.id != loss.asset.id || loss.before.council_id != loss.asset.council_id {
+            return Err(StoreError::Conflict(
+                "the item reported and the item changed are different items".to_owned(),
+            )
+            .into());
+        }
         let mut tx = self.write.begin().await.map_err(db_error)?;
         self.lock_council(&mut tx, loss.asset.council_id).await?;
+        refuse_if_changed(&mut tx, &loss.before).await?;
         self.write_asset(&mut tx, &loss.asset, loss.asset_event.at.as_millisecond())
             .await?;
         insert_incident_in(&mut tx, &loss.incident).await?;

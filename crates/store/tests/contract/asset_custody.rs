@@ -307,3 +307,54 @@ async fn the_home_page_counts_items_with_leavers_and_items_awaiting_acknowledgem
         );
     }
 }
+
+#[tokio::test]
+async fn a_loss_reported_about_an_item_that_has_since_changed_is_refused_and_stores_nothing() {
+    use custodian_core::asset::return_to_store;
+    for db in engines().await {
+        let (store, engine) = (&db.store, db.engine);
+        let (ashby, clerk) = found(store, "Ashby Parish Council", "clerk@ashby.example").await;
+        let ada = add(store, ashby.id, "Ada Lovelace", "ada@ashby.example").await;
+        let phone = register(store, ashby.id, new_phone("ABC-1", clerk.id), t(1)).await;
+        let phone = issue_to(store, &phone, &ada, t(2)).await;
+        // Ada reports the phone lost from the page she opened; meanwhile the Clerk returned it.
+        let loss = report_loss(
+            &phone,
+            LossReport {
+                kind: LossKind::Lost,
+                reporter: ada.id,
+                reporter_may_report_any: false,
+                summary: "Left on the bus".into(),
+                happened_at: Some(t(3)),
+            },
+            IncidentId::generate(),
+            &PolicyProfile::model_defaults(),
+            t(4),
+        )
+        .unwrap();
+        let (returned, event) = return_to_store(&phone, Actor::Person(clerk.id), t(3)).unwrap();
+        store.update_asset(&returned, &event).await.unwrap();
+        let entries = entry_count(store).await;
+
+        assert!(
+            matches!(
+                store.record_loss(&loss).await,
+                Err(AssetStoreError::ChangedSinceRead { ref number }) if number == "ABC-1"
+            ),
+            "{engine}"
+        );
+        assert_eq!(
+            store.asset(ashby.id, phone.id).await.unwrap(),
+            returned,
+            "{engine}"
+        );
+        assert!(
+            matches!(
+                store.incident(ashby.id, loss.incident.id).await,
+                Err(StoreError::NotFound(_))
+            ),
+            "{engine}"
+        );
+        assert_eq!(entry_count(store).await, entries, "{engine}");
+    }
+}

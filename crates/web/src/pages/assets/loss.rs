@@ -16,7 +16,7 @@ use axum_extra::extract::Form;
 use custodian_core::asset::{Asset, AssetError, LossKind, LossReport, report_loss};
 use custodian_core::ids::IncidentId;
 use custodian_core::permission::Action;
-use custodian_core::ports::AssetStore;
+use custodian_core::ports::{AssetStore, AssetStoreError};
 use jiff::Timestamp;
 use serde::Deserialize;
 
@@ -191,7 +191,17 @@ pub async fn submit(
             return loss_page(&signed_in, &asset, form, errors);
         }
     };
-    state.store().record_loss(&loss).await.map_err(unexpected)?;
+    match state.store().record_loss(&loss).await {
+        Ok(()) => {}
+        // Returned, reissued or already reported while the form was being filled in: say so
+        // and show the item as it is now.
+        Err(changed @ AssetStoreError::ChangedSinceRead { .. }) => {
+            let asset = load(&state, &signed_in, &id).await?;
+            errors.add("kind", changed.to_string());
+            return loss_page(&signed_in, &asset, form, errors);
+        }
+        Err(other) => return Err(unexpected(other)),
+    }
     // Whoever may read incidents goes to the new one, whose text says what to do now; anyone
     // else back to their equipment, which says the same.
     let target = if signed_in.may(Action::ViewIncidents) {

@@ -30,7 +30,7 @@ use custodian_core::asset::{Asset, AssetQuery, AssetStatus};
 use custodian_core::ids::{AssetId, CouncilId, PersonId};
 use custodian_core::person::{Person, PersonStatus};
 use custodian_core::policy::PolicyProfile;
-use custodian_core::ports::{AssetStore, AssetStoreError, PolicyStore};
+use custodian_core::ports::{AssetStore, AssetStoreError};
 use sha2::{Digest, Sha256};
 
 /// The register's routes, merged into the signed-in pages by `lib.rs`. Static segments
@@ -91,14 +91,11 @@ async fn load(state: &AppState, signed_in: &SignedIn, id: &str) -> Result<Asset,
     Ok(state.store().asset(signed_in.council_id(), id).await?)
 }
 
-/// The policy in force's choices (the liability amount...), or the model's defaults when the
-/// council has not adopted a policy yet.
+/// The policy profile in force (the model's defaults until one is adopted).
 async fn profile_in_force(state: &AppState, council: CouncilId) -> Result<PolicyProfile, AppError> {
-    Ok(state
-        .store()
-        .in_force(council)
+    Ok(crate::pages::policy::profile_in_force(state, council)
         .await?
-        .map_or_else(PolicyProfile::model_defaults, |v| v.profile))
+        .0)
 }
 
 /// Every item matching `query`, read a page of the largest size at a time (for the printable
