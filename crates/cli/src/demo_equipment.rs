@@ -231,9 +231,11 @@ pub async fn seed_equipment(
         }
     }
 
-    // The tablet left on the train: the register opens the incident.
+    // The tablet left on the train: the register opens the incident. The report is made about
+    // the item as stored (times in whole milliseconds), as the loss page does.
+    let tablet = store.asset(council, items[4].id).await?;
     let loss = report_loss(
-        &items[4],
+        &tablet,
         LossReport {
             kind: LossKind::Lost,
             reporter: holders.councillor_on_train,
