@@ -85,9 +85,24 @@ pub fn london() -> &'static jiff::tz::TimeZone {
 
 /// Shows a time as people in England read it: "23 Nov 2026, 14:05".
 pub fn local_time(at: jiff::Timestamp) -> String {
-    at.to_zoned(london().clone())
-        .strftime("%-d %b %Y, %H:%M")
-        .to_string()
+    // Written out by hand rather than with `strftime`: an audit page shows 50 of these, and
+    // this takes a fraction of the time and one allocation.
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    use std::fmt::Write as _;
+    let local = london().to_datetime(at);
+    let month = MONTHS[usize::from(local.month().unsigned_abs()).saturating_sub(1) % 12];
+    let mut out = String::with_capacity(20);
+    let _ = write!(
+        out,
+        "{} {month} {:04}, {:02}:{:02}",
+        local.day(),
+        local.year(),
+        local.hour(),
+        local.minute()
+    );
+    out
 }
 
 pub fn local_date(date: jiff::civil::Date) -> String {

@@ -14,6 +14,7 @@ use custodian_core::permission::Action;
 use custodian_core::ports::{AuditLog, AuditQuery};
 use serde::Deserialize;
 use serde_json::json;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -46,8 +47,8 @@ const KINDS: &[(&str, &str)] = &[
     ("installation.", "Whole-installation exports"),
 ];
 
-/// Plain words for an action code.
-pub fn action_label(code: &str) -> String {
+/// Plain words for an action code (borrowed: a page shows fifty of these).
+pub fn action_label(code: &str) -> Cow<'static, str> {
     let label = match code {
         "council.created" => "Council set up",
         "council.settings_changed" => "Council settings changed",
@@ -98,9 +99,9 @@ pub fn action_label(code: &str) -> String {
         "request.refused_csrf" => "Refused: expired or forged form",
         "audit.exported" => "Audit log downloaded",
         "installation.exported" => "Everything exported from the server command line",
-        other => return other.to_owned(),
+        other => return Cow::Owned(other.to_owned()),
     };
-    label.to_owned()
+    Cow::Borrowed(label)
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -186,14 +187,15 @@ impl Filters {
     }
 }
 
-pub struct EntryRow {
+/// One entry as the page shows it, borrowing what it can from the entry and the directory.
+pub struct EntryRow<'a> {
     pub seq: i64,
     pub at: String,
-    pub who: String,
-    pub what: String,
-    pub subject: String,
+    pub who: &'a str,
+    pub what: Cow<'static, str>,
+    pub subject: &'a str,
     pub subject_href: Option<String>,
-    pub details: String,
+    pub details: Cow<'a, str>,
 }
 
 /// The council's people as the audit log shows them: names by their actor id (which is also
@@ -220,87 +222,94 @@ impl Directory {
 }
 
 pub(crate) fn describe_actor(actor: &str, names: &HashMap<String, String>) -> String {
+    actor_name(actor, names).to_owned()
+}
+
+/// Who an actor is, in words, borrowed from the directory.
+fn actor_name<'a>(actor: &'a str, names: &'a HashMap<String, String>) -> &'a str {
     match actor {
-        "system" => "Custodian".to_owned(),
-        "operator" => "Server command line".to_owned(),
-        "anonymous" => "Someone not signed in".to_owned(),
-        other => names
-            .get(other)
-            .cloned()
-            .unwrap_or_else(|| other.to_owned()),
+        "system" => "Custodian",
+        "operator" => "Server command line",
+        "anonymous" => "Someone not signed in",
+        other => names.get(other).map_or(other, String::as_str),
     }
 }
 
 /// What an entry is about, in words, and a link to it where there is a page.
-fn describe_subject(subject: &str, names: &HashMap<String, String>) -> (String, Option<String>) {
+fn describe_subject<'a>(
+    subject: &'a str,
+    names: &'a HashMap<String, String>,
+) -> (&'a str, Option<String>) {
     if let Some(name) = names.get(subject) {
         let href = subject
             .strip_prefix("person:")
             .map(|id| format!("/people/{id}"));
-        return (name.clone(), href);
+        return (name, href);
     }
     match subject.split_once(':') {
-        Some(("incident", id)) => ("An incident".to_owned(), Some(format!("/incidents/{id}"))),
-        Some(("council", _)) => ("The council".to_owned(), None),
-        Some(("policy_version", id)) => (
-            "A policy version".to_owned(),
-            Some(format!("/policy/versions/{id}")),
-        ),
-        Some(("person", _)) => ("A person no longer listed".to_owned(), None),
-        Some(("asset", id)) => (
-            "An item of equipment".to_owned(),
-            Some(format!("/assets/{id}")),
-        ),
-        Some(("device", id)) => ("A device".to_owned(), Some(format!("/devices/{id}"))),
-        _ => (subject.to_owned(), None),
+        Some(("incident", id)) => ("An incident", Some(format!("/incidents/{id}"))),
+        Some(("council", _)) => ("The council", None),
+        Some(("policy_version", id)) => {
+            ("A policy version", Some(format!("/policy/versions/{id}")))
+        }
+        Some(("person", _)) => ("A person no longer listed", None),
+        Some(("asset", id)) => ("An item of equipment", Some(format!("/assets/{id}"))),
+        Some(("device", id)) => ("A device", Some(format!("/devices/{id}"))),
+        _ => (subject, None),
     }
 }
 
 /// The entry's details as plain "Name: value" phrases instead of JSON.
-pub fn describe_details(details: &str) -> String {
+/// Borrows the text when it is not a JSON object (or is `{}`); otherwise writes the phrases
+/// straight into one string.
+pub fn describe_details(details: &str) -> Cow<'_, str> {
+    if details == "{}" {
+        return Cow::Borrowed("");
+    }
     let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(details)
     else {
-        return details.to_owned();
+        return Cow::Borrowed(details);
     };
-    map.iter()
-        .map(|(key, value)| {
-            let mut label = key.replace('_', " ");
-            if let Some(first) = label.get(0..1) {
-                label = format!("{}{}", first.to_uppercase(), &label[1..]);
-            }
-            let text = match value {
-                serde_json::Value::Bool(true) => "yes".to_owned(),
-                serde_json::Value::Bool(false) => "no".to_owned(),
-                serde_json::Value::Null => "none".to_owned(),
-                serde_json::Value::String(text) if key.contains("roles") => {
-                    custodian_core::person::RoleSet::from_storage(text)
-                        .map(|r| {
-                            if r.is_empty() {
-                                "none".to_owned()
-                            } else {
-                                r.labels()
-                            }
-                        })
-                        .unwrap_or_else(|_| text.clone())
+    let mut out = String::with_capacity(details.len() + 16);
+    for (key, value) in &map {
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+        // The key with its first letter capitalised and underscores as spaces.
+        let mut chars = key.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+        }
+        out.extend(chars.map(|c| if c == '_' { ' ' } else { c }));
+        out.push_str(": ");
+        let text: Cow<'_, str> = match value {
+            serde_json::Value::Bool(true) => "yes".into(),
+            serde_json::Value::Bool(false) => "no".into(),
+            serde_json::Value::Null => "none".into(),
+            serde_json::Value::String(text) if key.contains("roles") => {
+                match custodian_core::person::RoleSet::from_storage(text) {
+                    Ok(roles) if roles.is_empty() => "none".into(),
+                    Ok(roles) => roles.labels().into(),
+                    Err(_) => text.as_str().into(),
                 }
-                serde_json::Value::String(text) => match text.parse::<jiff::Timestamp>() {
-                    Ok(at) => local_time(at),
-                    Err(_) => text.clone(),
-                },
-                other => other.to_string(),
-            };
-            format!("{label}: {text}")
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+            }
+            serde_json::Value::String(text) => match text.parse::<jiff::Timestamp>() {
+                Ok(at) => local_time(at).into(),
+                Err(_) => text.as_str().into(),
+            },
+            other => other.to_string().into(),
+        };
+        out.push_str(&text);
+    }
+    Cow::Owned(out)
 }
 
-fn row(entry: &AuditEntry, names: &HashMap<String, String>) -> EntryRow {
+fn row<'a>(entry: &'a AuditEntry, names: &'a HashMap<String, String>) -> EntryRow<'a> {
     let (subject, subject_href) = describe_subject(&entry.subject, names);
     EntryRow {
         seq: entry.seq,
         at: local_time(entry.at()),
-        who: describe_actor(&entry.actor, names),
+        who: actor_name(&entry.actor, names),
         what: action_label(&entry.action),
         subject,
         subject_href,
@@ -310,13 +319,13 @@ fn row(entry: &AuditEntry, names: &HashMap<String, String>) -> EntryRow {
 
 #[derive(Template)]
 #[template(path = "audit.html")]
-struct AuditPage {
+struct AuditPage<'a> {
     chrome: crate::chrome::Chrome,
     problems: Vec<String>,
     filters: Filters,
     people: Arc<Directory>,
     kinds: Vec<(&'static str, &'static str)>,
-    entries: Vec<EntryRow>,
+    entries: Vec<EntryRow<'a>>,
     older_link: Option<String>,
     newest_link: Option<String>,
     csv_link: String,
@@ -339,6 +348,7 @@ pub async fn page(
     let more = fetched.len() > PAGE_SIZE as usize;
     let entries = &fetched[..fetched.len().min(PAGE_SIZE as usize)];
     let people = state.directory(council).await?;
+    let directory = Arc::clone(&people);
     let older_link = more
         .then(|| {
             entries
@@ -350,7 +360,7 @@ pub async fn page(
         chrome: chrome(&signed_in, "/audit"),
         problems,
         kinds: KINDS.to_vec(),
-        entries: entries.iter().map(|e| row(e, &people.names)).collect(),
+        entries: entries.iter().map(|e| row(e, &directory.names)).collect(),
         people,
         older_link,
         newest_link: filters
@@ -396,7 +406,7 @@ pub async fn csv(
             e.actor.clone(),
             describe_actor(&e.actor, names),
             e.action.clone(),
-            action_label(&e.action),
+            action_label(&e.action).into_owned(),
             e.subject.clone(),
             e.details.clone(),
             e.prev_hash.clone(),
