@@ -41,7 +41,19 @@ pub struct Cli {
     )]
     pub database_url: Option<String>,
 
-    /// A settings file (TOML) holding any of: data_dir, database_url, public_url, bind.
+    /// The vault key file: the key that unlocks the council's stored passwords. Keep it out of
+    /// the database's backups and back it up separately (see docs/vault.md). Without this,
+    /// Custodian uses vault.key in the data folder, creating it on first start.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        help_heading = "Where Custodian keeps its data"
+    )]
+    pub vault_key_file: Option<PathBuf>,
+
+    /// A settings file (TOML) holding any of: data_dir, database_url, public_url, bind,
+    /// vault_key_file.
     #[arg(
         long,
         global = true,
@@ -132,6 +144,84 @@ pub enum Command {
     /// Import the equipment register from a spreadsheet (CSV), or export it.
     #[command(subcommand)]
     Assets(AssetsCommand),
+
+    /// The password vault: its recovery kit, an encrypted export, recovery, a new vault key.
+    #[command(subcommand)]
+    Vault(VaultCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VaultCommand {
+    /// Issue a new recovery kit: one printable sheet each for the Chair, Vice-Chair and Clerk.
+    #[command(
+        long_about = "Issue a new recovery kit: one printable sheet each for the Chair, \
+        Vice-Chair and Clerk.\n\n\
+        Any two of the three sheets, with an export made by `custodian vault export`, recover \
+        the council's passwords with this program alone, with no server or database (for \
+        example after a fire or a failed server). One sheet alone recovers nothing.\n\n\
+        Print each sheet, give it to its holder in a sealed envelope, then delete the files. \
+        Issuing a new kit (for example after the annual meeting elects a new Chair) makes the \
+        old sheets useless for exports made from now on; ask the holders to destroy them. The \
+        folder must be new or empty. Recorded in the council's audit log.\n\n\
+        Example:\n  custodian vault kit --out /media/usb/recovery-kit"
+    )]
+    Kit {
+        /// A new or empty folder to write the three sheets to.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[command(flatten)]
+        council: CouncilChoice,
+    },
+
+    /// Write the council's passwords to an encrypted file that only the recovery kit opens.
+    #[command(
+        long_about = "Write the council's passwords to an encrypted file that only the \
+        recovery kit opens.\n\n\
+        The file holds no password, username or note in readable form: it is sealed to the \
+        council's current recovery kit, so any two kit holders can open it with `custodian \
+        vault recover`, and nobody else can, not even Custodian. Keep it with your backups. \
+        An existing file is never overwritten. Recorded in the council's audit log.\n\n\
+        Example:\n  custodian vault export --out vault-2026-12-07.custodian-vault"
+    )]
+    Export {
+        /// The file to write (it must not exist yet).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        council: CouncilChoice,
+    },
+
+    /// Open an encrypted export with two recovery sheets and print the passwords.
+    #[command(
+        long_about = "Open an encrypted export with two recovery sheets and print the \
+        passwords.\n\n\
+        Needs no server and no database: only this program, the export file and two of the \
+        three sheets of the kit it was made for (the sheets' text files, or the sheets typed \
+        in again from paper). The passwords are printed on the screen: do this somewhere \
+        private, and change each password once the emergency is over.\n\n\
+        Example:\n  custodian vault recover --share chair.txt --share clerk.txt \\\n    \
+        --in vault-2026-12-07.custodian-vault"
+    )]
+    Recover {
+        /// A recovery sheet (give --share twice, for two different holders' sheets).
+        #[arg(long = "share", value_name = "FILE", required = true)]
+        shares: Vec<PathBuf>,
+        /// The encrypted export made by `custodian vault export`.
+        #[arg(long = "in", value_name = "FILE")]
+        input: PathBuf,
+    },
+
+    /// Replace the vault key with a new one, re-wrapping every stored item's key.
+    #[command(
+        long_about = "Replace the vault key with a new one, re-wrapping every stored \
+        item's key in one transaction (all or nothing).\n\n\
+        With a key file, a new key file is written first beside the old one and moved into \
+        place once the database has changed; back up the new file, and destroy copies of the \
+        old one. With a passphrase (CUSTODIAN_VAULT_PASSPHRASE), give the new one in \
+        CUSTODIAN_VAULT_NEW_PASSPHRASE and use it from then on. Stop Custodian first. \
+        Recorded in every council's audit log."
+    )]
+    RotateKey,
 }
 
 #[derive(Debug, Subcommand)]

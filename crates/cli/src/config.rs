@@ -16,6 +16,15 @@ pub const ENV_PUBLIC_URL: &str = "CUSTODIAN_PUBLIC_URL";
 pub const ENV_BIND: &str = "CUSTODIAN_BIND";
 pub const ENV_CONFIG: &str = "CUSTODIAN_CONFIG";
 pub const ENV_LOG: &str = "CUSTODIAN_LOG";
+pub const ENV_VAULT_KEY_FILE: &str = "CUSTODIAN_VAULT_KEY_FILE";
+/// The operator's vault passphrase, when the vault key comes from one. Read only from the
+/// environment (never a flag, which other users can see, nor the settings file).
+pub const ENV_VAULT_PASSPHRASE: &str = "CUSTODIAN_VAULT_PASSPHRASE";
+/// The new passphrase for `custodian vault rotate-key` on a passphrase-keyed vault.
+pub const ENV_VAULT_NEW_PASSPHRASE: &str = "CUSTODIAN_VAULT_NEW_PASSPHRASE";
+
+/// The vault key file's name inside the data folder, unless another place is given.
+pub const VAULT_KEY_FILE: &str = "vault.key";
 
 /// Where `serve` listens unless told otherwise: this computer only.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -31,6 +40,7 @@ pub struct Layer {
     pub database_url: Option<String>,
     pub public_url: Option<String>,
     pub bind: Option<String>,
+    pub vault_key_file: Option<PathBuf>,
 }
 
 impl fmt::Debug for Layer {
@@ -46,6 +56,7 @@ impl fmt::Debug for Layer {
             )
             .field("public_url", &self.public_url)
             .field("bind", &self.bind)
+            .field("vault_key_file", &self.vault_key_file)
             .finish()
     }
 }
@@ -60,6 +71,7 @@ impl Layer {
             database_url: get(ENV_DATABASE_URL),
             public_url: get(ENV_PUBLIC_URL),
             bind: get(ENV_BIND),
+            vault_key_file: get(ENV_VAULT_KEY_FILE).map(PathBuf::from),
         }
     }
 
@@ -70,13 +82,16 @@ impl Layer {
             file: file.to_path_buf(),
             reason: e.message().to_owned(),
         })?;
-        if let Some(dir) = layer.data_dir.take() {
-            layer.data_dir = Some(if dir.is_relative() {
-                file.parent().unwrap_or(Path::new(".")).join(dir)
+        let folder = file.parent().unwrap_or(Path::new("."));
+        let beside_file = |path: PathBuf| {
+            if path.is_relative() {
+                folder.join(path)
             } else {
-                dir
-            });
-        }
+                path
+            }
+        };
+        layer.data_dir = layer.data_dir.take().map(beside_file);
+        layer.vault_key_file = layer.vault_key_file.take().map(beside_file);
         Ok(layer)
     }
 
@@ -87,6 +102,7 @@ impl Layer {
             database_url: self.database_url.or(lower.database_url),
             public_url: self.public_url.or(lower.public_url),
             bind: self.bind.or(lower.bind),
+            vault_key_file: self.vault_key_file.or(lower.vault_key_file),
         }
     }
 }
@@ -103,6 +119,8 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// The address and port `serve` listens on.
     pub bind: String,
+    /// The vault key file (kept outside the database; see docs/vault.md).
+    pub vault_key_file: PathBuf,
 }
 
 impl fmt::Debug for Settings {
@@ -112,6 +130,7 @@ impl fmt::Debug for Settings {
             .field("database", &self.database_label())
             .field("public_url", &self.public_url)
             .field("bind", &self.bind)
+            .field("vault_key_file", &self.vault_key_file)
             .finish()
     }
 }
@@ -141,7 +160,7 @@ pub enum ConfigError {
     #[error("The settings file {} could not be read: {reason}", file.display())]
     UnreadableFile { file: PathBuf, reason: String },
     #[error(
-        "The settings file {} is not valid: {reason}. It may contain only data_dir, database_url, public_url and bind",
+        "The settings file {} is not valid: {reason}. It may contain only data_dir, database_url, public_url, bind and vault_key_file",
         file.display()
     )]
     BadFile { file: PathBuf, reason: String },
@@ -176,7 +195,11 @@ pub fn merge(
         Some(url) => Some(normalise_public_url(&url)?),
         None => None,
     };
+    let vault_key_file = merged
+        .vault_key_file
+        .unwrap_or_else(|| data_dir.join(VAULT_KEY_FILE));
     Ok(Settings {
+        vault_key_file,
         data_dir,
         database_url,
         public_url,
@@ -268,6 +291,7 @@ mod tests {
             database_url: Some(format!("postgres://{tag}@db/custodian")),
             public_url: Some(format!("https://{tag}.example")),
             bind: Some(format!("{tag}:1")),
+            vault_key_file: Some(PathBuf::from(format!("/{tag}/vault.key"))),
         }
     }
 
@@ -322,6 +346,11 @@ mod tests {
         assert_eq!(defaults.database_url, None);
         assert_eq!(defaults.public_url, None);
         assert_eq!(defaults.bind, DEFAULT_BIND);
+        assert_eq!(
+            defaults.vault_key_file,
+            defaults.data_dir.join(VAULT_KEY_FILE),
+            "the key file defaults to the data folder"
+        );
     }
 
     #[test]

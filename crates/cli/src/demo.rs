@@ -440,6 +440,19 @@ pub async fn run(
     )
     .map_err(crate::BadInput::from)?;
     let (store, _applied) = open_and_migrate(&settings).await?;
+    // The demo's vault key lives in the demo's own data folder (a real installation keeps it
+    // apart from the database's backups; see docs/vault.md).
+    let vault_key = match crate::vault_key::unlock(&store, &settings).await {
+        Ok(crate::vault_key::Unlocked::Key(key)) => Some(key),
+        Ok(crate::vault_key::Unlocked::Locked(why)) => {
+            eprintln!("Note: {why}.");
+            None
+        }
+        Err(error) => {
+            store.close().await;
+            return Err(error);
+        }
+    };
 
     let existing = store
         .councils()
@@ -447,7 +460,16 @@ pub async fn run(
         .context("Custodian could not read the list of councils")?;
     let logins = if existing.is_empty() {
         eprintln!("Creating {DEMO_COUNCIL} and its people…");
-        let seeded = seed(&store, Timestamp::now()).await;
+        let now = Timestamp::now();
+        let seeded = match seed(&store, now).await {
+            Ok(logins) => match &vault_key {
+                Some(key) => crate::demo_vault::seed_vault(&store, key, now)
+                    .await
+                    .map(|()| logins),
+                None => Ok(logins),
+            },
+            Err(error) => Err(error),
+        };
         match seeded {
             Ok(logins) => Some(logins),
             Err(error) => {
@@ -511,6 +533,7 @@ pub async fn run(
     let options = ServeOptions {
         public_url,
         setup_code: None,
+        vault_key,
     };
     let served = custodian_web::serve(store.clone(), listener, options, shutdown).await;
     store.close().await;

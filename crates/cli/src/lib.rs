@@ -15,11 +15,14 @@ pub mod demo;
 pub mod demo_devices;
 pub mod demo_equipment;
 pub mod demo_policy;
+pub mod demo_vault;
 pub mod init;
 pub mod migrate;
 pub mod policy;
 pub mod serve;
 pub mod transfer;
+pub mod vault;
+pub mod vault_key;
 
 use clap::Parser;
 use cli::{AssetsCommand, AuditCommand, Cli, Command, PolicyCommand};
@@ -91,6 +94,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         database_url: cli.database_url.clone(),
         public_url: None,
         bind: None,
+        vault_key_file: cli.vault_key_file.clone(),
     };
     match cli.command {
         Command::Serve(args) => {
@@ -152,6 +156,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Vault(command) => vault::run(command, global, cli.config).await,
     }
 }
 

@@ -38,6 +38,14 @@ pub async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
         .await
         .context("Custodian could not read the list of councils")?;
     let setup_code = councils.is_empty().then(custodian_web::auth::new_token);
+    let vault_key = match crate::vault_key::unlock(&store, &settings).await? {
+        crate::vault_key::Unlocked::Key(key) => Some(key),
+        crate::vault_key::Unlocked::Locked(why) => {
+            tracing::warn!("{why}");
+            println!("Note: {why}.");
+            None
+        }
+    };
 
     let shutdown = shutdown_signal();
     println!("Custodian is running at {public_url}/ (press Ctrl-C to stop)");
@@ -55,6 +63,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
     let options = ServeOptions {
         public_url,
         setup_code,
+        vault_key,
     };
     let served = custodian_web::serve(store.clone(), listener, options, shutdown).await;
     store.close().await;

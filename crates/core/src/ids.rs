@@ -73,3 +73,19 @@ id_type!(
     /// Identifies a device that touches council data: council-owned or a person's own.
     DeviceId
 );
+id_type!(
+    /// Identifies an item in a council's shared-credential vault.
+    VaultItemId
+);
+id_type!(
+    /// Identifies a request for time-limited access to vault items (just-in-time access).
+    AccessGrantId
+);
+id_type!(
+    /// Identifies one opening of emergency access to the sealed credentials.
+    EmergencyId
+);
+id_type!(
+    /// Identifies a message shown to one person in the app.
+    NotificationId
+);

@@ -20,5 +20,6 @@ pub mod policy;
 pub mod ports;
 pub mod text;
 pub mod time;
+pub mod vault;
 
 pub use ids::{CouncilId, PersonId};

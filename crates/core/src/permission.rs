@@ -56,10 +56,23 @@ pub enum Action {
     ViewCompliance,
     /// Record device facts for anyone's device: osquery results, an MDM export, or by hand.
     RecordDeviceEvidence,
+    /// Use the shared-credential vault: see the items one is allowed, reveal them (each reveal
+    /// is still checked against the item), ask for time-limited access, and report one of
+    /// them compromised (4.1.1-4.1.3, 4.1.6).
+    UseVault,
+    /// See every vault item's name, status and access history, never its secrets.
+    ViewVault,
+    /// Add and change vault items, who may reveal them and their secrets; record rotations.
+    ManageVault,
+    /// Approve or decline another person's request for time-limited access (4.1.3).
+    ApproveVaultAccess,
+    /// Take part in emergency access to the sealed credentials: open it (the policy's holder),
+    /// object to it, or agree as a second holder (4.1.5).
+    EmergencyAccess,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 28] = [
         Action::ViewHome,
         Action::ViewPeople,
         Action::InvitePerson,
@@ -83,6 +96,11 @@ impl Action {
         Action::ApproveOwnDevice,
         Action::ViewCompliance,
         Action::RecordDeviceEvidence,
+        Action::UseVault,
+        Action::ViewVault,
+        Action::ManageVault,
+        Action::ApproveVaultAccess,
+        Action::EmergencyAccess,
     ];
 
     /// Plain description used in the roles document and in "you cannot do this" messages.
@@ -113,6 +131,13 @@ impl Action {
             Action::ApproveOwnDevice => "Approve or decline the use of a person's own device",
             Action::ViewCompliance => "See every device and whether it meets the policy",
             Action::RecordDeviceEvidence => "Record security facts for anyone's device",
+            Action::UseVault => {
+                "Use the password vault: reveal the items they are allowed, ask for access"
+            }
+            Action::ViewVault => "See every vault item's status and access history (no secrets)",
+            Action::ManageVault => "Add and change vault items, their secrets and who may see them",
+            Action::ApproveVaultAccess => "Approve another person's request for vault access",
+            Action::EmergencyAccess => "Take part in emergency access to the sealed passwords",
         }
     }
 
@@ -159,6 +184,14 @@ impl Action {
             Action::ApproveOwnDevice => RoleSet::of(&[Clerk]),
             Action::ViewCompliance => officers,
             Action::RecordDeviceEvidence => RoleSet::of(&[Clerk, ItProvider]),
+            // Each item still says who may reveal it; the auditor reads history, not secrets.
+            Action::UseVault => everyone_but_auditor,
+            Action::ViewVault => officers,
+            // The IT provider's access is "exceptional", with approval (4.1.3): they ask for
+            // it rather than keep the vault.
+            Action::ManageVault => RoleSet::of(&[Clerk]),
+            Action::ApproveVaultAccess => RoleSet::of(&[Clerk, Chair, ViceChair]),
+            Action::EmergencyAccess => RoleSet::of(&[Clerk, Chair, ViceChair, ItProvider]),
         }
     }
 
@@ -179,6 +212,10 @@ impl Action {
                 | Action::HoldEquipment
                 | Action::ApproveOwnDevice
                 | Action::RecordDeviceEvidence
+                | Action::UseVault
+                | Action::ManageVault
+                | Action::ApproveVaultAccess
+                | Action::EmergencyAccess
         )
     }
 }

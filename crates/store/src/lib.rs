@@ -23,6 +23,7 @@ mod rows;
 mod sessions;
 mod sqlite_reader;
 pub mod transfer;
+mod vault;
 pub mod verify_file;
 
 use custodian_core::ports::StoreError;

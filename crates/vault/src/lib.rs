@@ -12,10 +12,20 @@
 //!
 //! Keys and opened plaintext are wiped from memory when dropped, and neither prints itself.
 
+mod export;
+mod item;
 mod key;
+mod recovery;
 mod seal;
 
+pub use export::{ExportHeader, ExportedItem, open_export, seal_export};
+
+pub use item::{key_check, key_matches, new_item_key, open_field, rewrap_item_key, seal_field};
 pub use key::{Key, KeyFileError, key_file, key_from_passphrase, parse_key_file};
+pub use recovery::{
+    Place, RecoveryError, RecoveryKit, RecoverySecret, Share, issue_kit, parse_share_file,
+    recover_secret, share_file,
+};
 pub use seal::{
     Binding, Plaintext, Sealed, SealedTextError, open, seal, unwrap_item_key, wrap_item_key,
 };

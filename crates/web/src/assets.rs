@@ -13,6 +13,7 @@ const CUSTODIAN_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/custodian.cs
 const GOVUK_FRONTEND_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/govuk-frontend.min.js"));
 const APP_JS: &str = include_str!("../assets/app.js");
 const PASSKEYS_JS: &str = include_str!("../assets/passkeys.js");
+const VAULT_JS: &str = include_str!("../assets/vault.js");
 const FAVICON_SVG: &str = include_str!("../assets/favicon.svg");
 
 const CSS: &str = "text/css; charset=utf-8";
@@ -35,6 +36,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
             "/assets/passkeys.js",
             get(|| serve(JAVASCRIPT, PASSKEYS_JS)),
         )
+        .route("/assets/vault.js", get(|| serve(JAVASCRIPT, VAULT_JS)))
         .route("/assets/favicon.svg", get(|| serve(SVG, FAVICON_SVG)))
         // Browsers ask for /favicon.ico on their own; an SVG answer is understood by all current ones.
         .route("/favicon.ico", get(|| serve(SVG, FAVICON_SVG)))
@@ -64,6 +66,7 @@ mod tests {
             ("/assets/govuk-frontend.min.js", JAVASCRIPT),
             ("/assets/app.js", JAVASCRIPT),
             ("/assets/passkeys.js", JAVASCRIPT),
+            ("/assets/vault.js", JAVASCRIPT),
             ("/assets/favicon.svg", SVG),
             ("/favicon.ico", SVG),
         ];

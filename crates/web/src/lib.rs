@@ -19,6 +19,7 @@ pub mod provisioning;
 pub mod session;
 mod state;
 mod throttle;
+pub mod vault_box;
 
 use crate::error::{AppError, REQUEST_ID};
 use crate::session::Visitor;
@@ -46,6 +47,9 @@ pub struct ServeOptions {
     pub public_url: String,
     /// The one-time code that unlocks the first-run setup page while no council exists.
     pub setup_code: Option<SecretString>,
+    /// The unlocked vault key (issue 5). `None` when the vault is locked: its pages say so,
+    /// and nothing can be revealed or stored in it.
+    pub vault_key: Option<Arc<custodian_vault::Key>>,
 }
 
 /// Builds the application with the system clock.
@@ -167,6 +171,25 @@ pub fn app_with_clock(store: Store, options: ServeOptions, clock: Arc<dyn Clock>
         .route("/accessibility", get(accessibility))
         .merge(pages::assets::routes())
         .merge(pages::devices::routes())
+        // vault access (W2)
+        .route(
+            "/vault/requests",
+            get(vault::access::list).post(vault::access::create),
+        )
+        .route("/vault/requests/{id}/approve", post(vault::access::approve))
+        .route("/vault/requests/{id}/decline", post(vault::access::decline))
+        .route("/vault/requests/{id}/end", post(vault::access::end))
+        .route("/vault/emergency", get(vault::emergency::show))
+        .route("/vault/emergency/open", post(vault::emergency::open))
+        .route(
+            "/vault/emergency/{id}/object",
+            post(vault::emergency::object),
+        )
+        .route("/vault/emergency/{id}/agree", post(vault::emergency::agree))
+        .route("/vault/emergency/{id}/close", post(vault::emergency::close))
+        .route("/notifications/{id}/dismiss", post(notifications::dismiss))
+        // end vault access (W2)
+        .merge(pages::vault::routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -13,6 +13,7 @@ const SECTIONS: &[(&str, &str, Option<Action>)] = &[
     ("/policy", "IT policy", Some(Action::ViewPolicy)),
     ("/assets", "Equipment", Some(Action::ViewRegister)),
     ("/devices", "Devices", Some(Action::ViewCompliance)),
+    ("/vault", "Passwords", Some(Action::UseVault)),
     (
         "/my-equipment",
         "Your equipment",

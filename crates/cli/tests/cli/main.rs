@@ -13,6 +13,7 @@ use std::process::{Child, Command, Output, Stdio};
 
 mod assets;
 mod policy;
+mod vault;
 
 fn custodian(data_dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_custodian"))
@@ -81,6 +82,12 @@ fn every_subcommand_explains_itself() {
         &["export", "--help"],
         &["import", "--help"],
         &["policy", "import", "--help"],
+        &["assets", "import", "--help"],
+        &["assets", "export", "--help"],
+        &["vault", "kit", "--help"],
+        &["vault", "export", "--help"],
+        &["vault", "recover", "--help"],
+        &["vault", "rotate-key", "--help"],
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_custodian"))
             .args(args)

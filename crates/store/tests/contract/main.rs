@@ -562,6 +562,7 @@ async fn build_sample(store: &Store) {
     start_draft(store, ashby.id, zoe.id, VersionOrigin::Model, t(21)).await;
     assets::sample_register(store, ashby.id, &zoe).await;
     devices::sample_devices(store, ashby.id, &zoe, &waiting).await;
+    vault::sample_vault(store, &zoe, &waiting).await;
 }
 
 mod accounts;
@@ -578,3 +579,4 @@ mod opening;
 mod passkeys;
 mod policy;
 mod transfer;
+mod vault;

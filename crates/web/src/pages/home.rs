@@ -11,7 +11,7 @@ use custodian_core::CouncilId;
 use custodian_core::device::{DeviceAttention, DeviceNeeds, Evaluator, attention, device_needs};
 use custodian_core::permission::Action;
 use custodian_core::ports::{
-    AttentionCounts, AuditLog, AuditQuery, DashboardStore, DeviceStore, PolicyStore,
+    AttentionCounts, AuditLog, AuditQuery, DashboardStore, DeviceStore, PolicyStore, VaultStore,
 };
 use serde::Deserialize;
 use std::sync::Arc;
@@ -30,6 +30,7 @@ struct HomePage {
     first_name: String,
     council: String,
     attention: Vec<Attention>,
+    notifications: Vec<super::notifications::NotificationView>,
     checkpoint: Option<(i64, String)>,
     can_report: bool,
     reported: bool,
@@ -57,6 +58,8 @@ pub struct Dashboard {
     pub devices: DeviceAttention,
     /// For each device in use that needs something from its user, who that is and what.
     pub device_needs: Vec<(custodian_core::PersonId, DeviceNeeds)>,
+    /// What the password vault needs (4.1.1-4.1.6).
+    pub vault: super::home_vault::VaultDashboard,
 }
 
 async fn dashboard(state: &AppState, council: CouncilId) -> Result<Arc<Dashboard>, AppError> {
@@ -94,7 +97,14 @@ async fn dashboard(state: &AppState, council: CouncilId) -> Result<Arc<Dashboard
             (needs.action || needs.reconfirmation).then_some((user, needs))
         })
         .collect();
+    let vault = super::home_vault::VaultDashboard::of(
+        &state.store().vault_items(council).await?,
+        &state.store().grants(council).await?,
+        &state.store().emergencies(council).await?,
+        now,
+    );
     let found = Arc::new(Dashboard {
+        vault,
         counts,
         checkpoint,
         unsigned,
@@ -127,6 +137,7 @@ pub async fn page(
     policy_attention(&signed_in, &dashboard, state.now(), &mut attention);
     equipment_attention(&signed_in, &dashboard, &mut attention);
     device_attention(&signed_in, &dashboard, &mut attention);
+    super::home_vault::attention(&signed_in, &dashboard.vault, state.now(), &mut attention);
     if !current.has_second_factor {
         attention.push(Attention {
             text: "You have not set up an authenticator app or a passkey. Either stops someone who learns your password from signing in as you.".to_owned(),
@@ -174,6 +185,7 @@ pub async fn page(
             .to_owned(),
         council: current.council.name.to_string(),
         attention,
+        notifications: super::notifications::for_home(&state, &signed_in).await?,
         checkpoint,
         can_report: signed_in.may(Action::ReportIncident),
         reported: query.reported.is_some(),
@@ -357,7 +369,7 @@ fn device_attention(signed_in: &SignedIn, dashboard: &Dashboard, attention: &mut
 }
 
 /// "One item is" / "3 items are": `one` is used as written for 1, `many` after the number.
-fn plural(count: usize, one: &str, many: &str) -> String {
+pub(super) fn plural(count: usize, one: &str, many: &str) -> String {
     if count == 1 {
         one.to_owned()
     } else {

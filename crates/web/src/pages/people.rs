@@ -305,6 +305,9 @@ struct PersonPage {
     problem: Option<String>,
     /// The equipment issued to them, for those who may see the register (clause 1.1.5).
     equipment: Option<Vec<crate::pages::assets::AssetRow>>,
+    /// For a person who has left, the vault items they revealed (shared passwords change when
+    /// people leave), for those who may view the vault.
+    passwords_to_change: Option<Vec<crate::pages::vault::leavers::ToChange>>,
 }
 
 /// The person's page, with a problem to show at the top when an action on it was refused.
@@ -324,6 +327,15 @@ async fn person_page(
     } else {
         None
     };
+    let passwords_to_change =
+        if person.status == PersonStatus::Left && signed_in.may(Action::ViewVault) {
+            Some(
+                crate::pages::vault::leavers::revealed_by(state, signed_in.council_id(), person.id)
+                    .await?,
+            )
+        } else {
+            None
+        };
     render(&PersonPage {
         chrome: chrome(signed_in, "/people"),
         person: PersonRow::from(person),
@@ -336,6 +348,7 @@ async fn person_page(
         today,
         problem,
         equipment,
+        passwords_to_change,
     })
 }
 

@@ -33,6 +33,8 @@ pub(crate) async fn serve(store: Store, setup_code: Option<&str>) -> String {
     let options = ServeOptions {
         public_url: address.clone(),
         setup_code: setup_code.map(|c| SecretString::from(c.to_owned())),
+        // Unlocked, so the vault's pages can store and reveal (vault.rs).
+        vault_key: Some(Arc::new(custodian_vault::Key::generate().unwrap())),
     };
     let router = app_with_clock(store, options, Arc::new(FixedClock(now())));
     tokio::spawn(async move {

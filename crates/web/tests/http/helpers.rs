@@ -230,6 +230,7 @@ pub async fn spawn_app_with_setup_code(setup_code: Option<&str>) -> TestApp {
     let options = ServeOptions {
         public_url: address.clone(),
         setup_code: setup_code.map(|c| SecretString::from(c.to_owned())),
+        vault_key: Some(Arc::new(custodian_vault::Key::generate().unwrap())),
     };
     let router = app_with_clock(store.clone(), options, Arc::new(clock.clone()));
     tokio::spawn(async move {
@@ -294,6 +295,27 @@ impl TestApp {
             "sign-in as {email} failed: {}",
             response.body
         );
+        client
+    }
+
+    /// A client signed in as `email` to the same database served again with the vault locked
+    /// (started without a vault key).
+    pub async fn signed_in_locked(&self, email: &str) -> Client {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let options = ServeOptions {
+            public_url: address.clone(),
+            setup_code: None,
+            vault_key: None,
+        };
+        let router = app_with_clock(self.store.clone(), options, Arc::new(self.clock.clone()));
+        tokio::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        let mut client = self.client();
+        client.base = address;
+        let response = client.sign_in(email, PASSWORD).await;
+        assert_eq!(response.status, 303, "sign-in as {email} failed");
         client
     }
 

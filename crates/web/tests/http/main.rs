@@ -13,3 +13,5 @@ mod passkeys;
 mod policy;
 mod policy_review;
 mod signing_in;
+mod vault;
+mod vault_access;

@@ -26,6 +26,7 @@ async fn localhost_server(app: &TestApp) -> (String, Url) {
     let options = ServeOptions {
         public_url: public_url.clone(),
         setup_code: None,
+        vault_key: None,
     };
     let router = app_with_clock(app.store.clone(), options, Arc::new(app.clock.clone()));
     tokio::spawn(async move {

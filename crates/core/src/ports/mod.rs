@@ -17,6 +17,12 @@ use crate::policy::version::{Adoption, Declaration, Draft, PolicyVersion, Versio
 use jiff::Timestamp;
 use std::future::Future;
 
+mod vault;
+pub use vault::{
+    Notification, RecoveryKitRecord, Rewrapped, SealedItem, SealedSecret, VaultChange,
+    VaultSettings, VaultStore,
+};
+
 /// Why a storage call failed. "Not found" is its own variant, chosen on purpose: a database
 /// failure is never turned into "nothing there".
 #[derive(Debug, thiserror::Error)]
