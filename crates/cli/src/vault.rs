@@ -10,7 +10,6 @@ use crate::{BadInput, print_out};
 use anyhow::{Context, bail};
 use custodian_core::audit::{Actor, AuditEvent};
 use custodian_core::council::Council;
-use custodian_core::person::{PersonStatus, Role};
 use custodian_core::ports::{
     AuditLog, CouncilStore, PersonStore, RecoveryKitRecord, Rewrapped, VaultSettings, VaultStore,
 };
@@ -49,12 +48,8 @@ pub async fn run(
     }
 }
 
-/// The holders of a kit's sheets, in sheet order, with the file each sheet is written to.
-const HOLDERS: [(Role, &str); 3] = [
-    (Role::Chair, "chair"),
-    (Role::ViceChair, "vice-chair"),
-    (Role::Clerk, "clerk"),
-];
+/// The file each sheet is written to, in sheet order (`core::vault::KIT_HOLDER_ROLES`).
+const SHEET_FILES: [&str; 3] = ["chair", "vice-chair", "clerk"];
 
 fn today_in_words(now: Timestamp) -> String {
     custodian_core::policy::document::format_date(
@@ -124,16 +119,10 @@ async fn issue(store: &Store, out: &Path, wanted: Option<&str>) -> anyhow::Resul
     let now = Timestamp::now();
     let kit = issue_kit().context("The recovery kit could not be made")?;
     let issued_on = today_in_words(now);
-    let mut holders = Vec::new();
-    for ((role, file), share) in HOLDERS.iter().zip(kit.shares.iter()) {
-        let holder = people
-            .iter()
-            .find(|p| p.status == PersonStatus::Active && p.roles.contains(*role))
-            .map(|p| format!("{}: {}", role.label(), p.name))
-            .unwrap_or_else(|| format!("{} (nobody holds this role yet)", role.label()));
-        let page = share_file(share, council.name.as_str(), &holder, &issued_on);
+    let holders = custodian_core::vault::kit_holders(&people);
+    for ((file, holder), share) in SHEET_FILES.iter().zip(&holders).zip(kit.shares.iter()) {
+        let page = share_file(share, council.name.as_str(), holder, &issued_on);
         write_private(&out.join(format!("{file}.txt")), &page)?;
-        holders.push(holder);
     }
     let record = RecoveryKitRecord {
         council_id: council.id,

@@ -155,7 +155,12 @@ async fn add_item(
         kind: "website_admin".into(),
         address: format!("https://site-{n}.example/admin"),
         username: format!("admin{n}"),
-        tier: if n.is_multiple_of(5) { "sealed" } else { "ordinary" }.into(),
+        tier: if n.is_multiple_of(5) {
+            "sealed"
+        } else {
+            "ordinary"
+        }
+        .into(),
         roles: vec![Role::Clerk],
         ..ItemDetails::default()
     }

@@ -469,3 +469,25 @@ impl EmergencyAccess {
         Ok(())
     }
 }
+
+/// The roles holding the recovery kit's three sheets, in sheet order (4.1.5's sealed envelope,
+/// made recoverable: any two of the three recover the vault).
+pub const KIT_HOLDER_ROLES: [Role; 3] = [Role::Chair, Role::ViceChair, Role::Clerk];
+
+/// Who holds each sheet of a kit issued now, in words ("Chair: Margaret Hale"), in sheet order.
+/// Stored with the kit, so a later change of holder (a new Chair after the annual meeting) shows
+/// as a difference from a kit issued then.
+pub fn kit_holders(people: &[crate::person::Person]) -> Vec<String> {
+    KIT_HOLDER_ROLES
+        .iter()
+        .map(|role| {
+            people
+                .iter()
+                .find(|p| {
+                    p.status == crate::person::PersonStatus::Active && p.roles.contains(*role)
+                })
+                .map(|p| format!("{}: {}", role.label(), p.name))
+                .unwrap_or_else(|| format!("{} (nobody holds this role yet)", role.label()))
+        })
+        .collect()
+}

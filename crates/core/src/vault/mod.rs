@@ -10,8 +10,8 @@ mod status;
 
 pub use access::{
     AccessGrant, DEFAULT_GRANT_HOURS, EMERGENCY_OPEN_HOURS, EmergencyAccess, EmergencyState,
-    GrantDecision, MAX_GRANT_HOURS, MAX_REASON_CHARS, Objection, RevealBasis, check_reason,
-    emergency_told_roles, reveal_basis, second_holder_roles,
+    GrantDecision, KIT_HOLDER_ROLES, MAX_GRANT_HOURS, MAX_REASON_CHARS, Objection, RevealBasis,
+    check_reason, emergency_told_roles, kit_holders, reveal_basis, second_holder_roles,
 };
 pub use item::{
     Allowed, CheckedDetails, Confirmed, ItemDetails, ItemKind, MAX_ROTATION_DAYS, SecretField,

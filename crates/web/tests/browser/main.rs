@@ -2,7 +2,8 @@
 //! (built, adopted, imported, compared, then signed by a councillor: policy.rs) and the equipment
 //! journey (added, issued, acknowledged, reported lost: assets.rs), the equipment import and the
 //! devices (own-device requests and decisions, the questions, osquery and MDM evidence:
-//! devices.rs), opened in
+//! devices.rs), the password vault (an item added, a password revealed, a councillor's refused
+//! reveal recorded as an incident: vault.rs), opened in
 //! headless Chromium through chromedriver and checked with axe-core against the WCAG 2.2 level A
 //! and AA rules. The pages are reached as a person would reach them: by typing into fields and
 //! clicking buttons and links, with GOV.UK Frontend's JavaScript running under the real Content
@@ -232,6 +233,10 @@ async fn walk_every_page(
     devices::walk_the_equipment_import(&mut b).await;
     devices::walk_the_device_journey(&mut b).await;
 
+    // --- The password vault: an item added and revealed, then a refused reveal that opens an
+    // incident (vault.rs). Also before the policy journey, for the Clerk's sign-in. ---
+    vault::walk_the_vault_journey(&mut b).await;
+
     // --- The IT policy: built, adopted, imported, compared and signed (policy.rs). ---
     policy::walk_the_policy_journey(&mut b).await;
 
@@ -244,6 +249,7 @@ mod devices;
 mod driver;
 mod policy;
 mod session;
+mod vault;
 
 use apps::*;
 use driver::*;
