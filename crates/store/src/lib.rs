@@ -14,6 +14,7 @@ mod audit;
 mod councils;
 mod dashboard;
 mod devices;
+mod group_commit;
 mod incidents;
 pub mod migrate;
 mod passkeys;
@@ -64,9 +65,14 @@ pub struct Store {
     /// Counts committed changes made through this handle (and its clones), so callers can keep
     /// short-lived caches and drop them the moment anything changes.
     changes: Arc<AtomicU64>,
+    /// The same, leaving out commits that only append to the audit log (see
+    /// [`Store::records_change_count`]).
+    records: Arc<AtomicU64>,
     /// For a SQLite file: read-only connections that serve audit-log pages without the async
     /// driver's per-row cost (see `sqlite_reader`).
     sqlite_reader: Option<Arc<sqlite_reader::SqliteReader>>,
+    /// Audit entries waiting to share one durable commit (`group_commit`).
+    group: Arc<group_commit::GroupCommit>,
 }
 
 /// Why the database could not be opened.
@@ -116,7 +122,9 @@ impl Store {
                     write,
                     engine,
                     changes: Arc::default(),
+                    records: Arc::default(),
                     sqlite_reader: None,
+                    group: Arc::default(),
                 })
             }
             Engine::Postgres => {
@@ -131,7 +139,9 @@ impl Store {
                     write: pool,
                     engine,
                     changes: Arc::default(),
+                    records: Arc::default(),
                     sqlite_reader: None,
+                    group: Arc::default(),
                 })
             }
         }
@@ -149,15 +159,36 @@ impl Store {
         self.changes.load(Ordering::Acquire)
     }
 
+    /// Like [`Store::change_count`], but not raised by commits that only append to the audit
+    /// log (a vault reveal's record): for caches of people, sessions and councils, which such
+    /// a commit cannot change, so sixteen people revealing passwords at once do not make every
+    /// request read its session again. Caches of the audit log itself use `change_count`.
+    pub fn records_change_count(&self) -> u64 {
+        self.records.load(Ordering::Acquire)
+    }
+
     /// Commits a write transaction and then records the change. Counting after the commit
     /// means a reader that noted the count before reading can never keep data older than a
     /// change it could have seen.
     /// Records a change written outside a transaction.
     pub(crate) fn changes_made(&self) {
+        self.records.fetch_add(1, Ordering::AcqRel);
         self.changes.fetch_add(1, Ordering::AcqRel);
     }
 
     pub(crate) async fn commit(
+        &self,
+        tx: sqlx::Transaction<'_, sqlx::Any>,
+    ) -> Result<(), StoreError> {
+        let result = tx.commit().await.map_err(db_error);
+        self.records.fetch_add(1, Ordering::AcqRel);
+        self.changes.fetch_add(1, Ordering::AcqRel);
+        result
+    }
+
+    /// Commits a transaction that only appended audit entries: the records kept elsewhere
+    /// (people, sessions, councils) are unchanged, so only [`Store::change_count`] grows.
+    pub(crate) async fn commit_audit_only(
         &self,
         tx: sqlx::Transaction<'_, sqlx::Any>,
     ) -> Result<(), StoreError> {

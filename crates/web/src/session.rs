@@ -87,7 +87,8 @@ async fn load_current(state: &AppState, token: &str) -> Result<Option<Current>, 
     let store = state.store();
     let now = state.now();
     // Read before anything else, so a change committed meanwhile makes this entry stale.
-    let change_count = store.change_count();
+    // Sessions, people and councils are not changed by audit-only commits (reveals).
+    let change_count = store.records_change_count();
     let cache = &state.inner().sessions;
     if let Some(cached) = cache.get(&token_hash, change_count) {
         let idle = now.duration_since(cached.session.last_seen_at) > IDLE_TIMEOUT;

@@ -92,7 +92,7 @@ impl AppState {
         &self,
         council: CouncilId,
     ) -> Result<Arc<crate::pages::audit::Directory>, AppError> {
-        let change_count = self.store().change_count();
+        let change_count = self.store().records_change_count();
         if let Some(found) = self.0.directories.get(&council, change_count) {
             return Ok(found);
         }
@@ -104,7 +104,7 @@ impl AppState {
 
     /// A council's people, from the cache when nothing has changed.
     pub async fn people(&self, council: CouncilId) -> Result<Arc<Vec<Person>>, AppError> {
-        let change_count = self.store().change_count();
+        let change_count = self.store().records_change_count();
         if let Some(people) = self.0.people.get(&council, change_count) {
             return Ok(people);
         }

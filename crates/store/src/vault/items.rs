@@ -337,6 +337,11 @@ impl Store {
             }
             None => {}
         }
+        // Only audit entries (a reveal's record): share the durable commit with anyone else
+        // recording at the same moment (`group_commit`).
+        if change.item.is_none() && change.incident.is_none() && change.notifications.is_empty() {
+            return self.append_durably(council, change.events).await;
+        }
         let mut tx = self.write.begin().await.map_err(db_error)?;
         self.lock_council(&mut tx, council).await?;
         if let Some(item) = change.item {

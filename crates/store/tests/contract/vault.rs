@@ -4,6 +4,7 @@
 
 mod access;
 mod keys;
+mod reveals;
 
 pub(super) use keys::sample_vault;
 

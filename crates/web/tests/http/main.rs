@@ -15,3 +15,4 @@ mod policy_review;
 mod signing_in;
 mod vault;
 mod vault_access;
+mod vault_emergency;

@@ -66,6 +66,18 @@ struct EmergencyPage {
     /// The signed-in person opened the live emergency and it is open: they may reveal now.
     may_reveal_now: bool,
     reason: String,
+    /// The council's current recovery kit, if one was issued.
+    kit: Option<KitView>,
+}
+
+/// The recovery kit as the page shows it.
+struct KitView {
+    kit_id: String,
+    issued: String,
+    holders: Vec<String>,
+    /// The holders now, when they differ from those the kit was issued to.
+    now_holders: Vec<String>,
+    out_of_date: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -209,6 +221,16 @@ async fn emergency_page(
             && signed_in.current.person.roles.contains(holder.role()),
         may_reveal_now,
         reason: reason.to_owned(),
+        kit: state.store().recovery_kit(council).await?.map(|kit| {
+            let now_holders = custodian_core::vault::kit_holders(&people);
+            KitView {
+                out_of_date: now_holders != kit.holders,
+                kit_id: kit.kit_id,
+                issued: crate::nav::local_time(kit.issued_at),
+                holders: kit.holders,
+                now_holders,
+            }
+        }),
     })
 }
 
