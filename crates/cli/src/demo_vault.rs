@@ -1,4 +1,4 @@
-//! The demo council's password vault: the administrative credentials the seeds name (4.1.1:
+//! The demo council's password vault: the administrative and shared credentials the seeds name (4.1.2, 4.1.5:
 //! website admin, social media, domain registrar, email administration) and a few everyday
 //! ones, in every state the vault page shows: fine, password change overdue, renewal coming
 //! up, supplier default not confirmed changed, a two-step code stored. The Clerk revealed one

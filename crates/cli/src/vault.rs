@@ -1,4 +1,4 @@
-//! `custodian vault`: the recovery kit (4.1.5's sealed envelope, made recoverable), the
+//! `custodian vault`: the recovery kit (4.1.2's sealed envelope, made recoverable), the
 //! encrypted export it opens, recovery with two sheets and no server, and a new vault key.
 
 use crate::assets::choose_council;

@@ -1,4 +1,4 @@
-//! Unlocking the vault key at start (issue 5, 4.1.1): from a key file kept outside the
+//! Unlocking the vault key at start (issue 5, 4.1.3: an encrypted password store): from a key file kept outside the
 //! database (mode 0600), or from an operator's passphrase given in CUSTODIAN_VAULT_PASSPHRASE
 //! and stretched with Argon2id. The installation keeps a value sealed with the key, so a wrong
 //! key is refused at once instead of being found out at the first reveal.

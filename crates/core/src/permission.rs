@@ -58,16 +58,16 @@ pub enum Action {
     RecordDeviceEvidence,
     /// Use the shared-credential vault: see the items one is allowed, reveal them (each reveal
     /// is still checked against the item), ask for time-limited access, and report one of
-    /// them compromised (4.1.1-4.1.3, 4.1.6).
+    /// them compromised (4.1.2-4.1.5).
     UseVault,
     /// See every vault item's name, status and access history, never its secrets.
     ViewVault,
     /// Add and change vault items, who may reveal them and their secrets; record rotations.
     ManageVault,
-    /// Approve or decline another person's request for time-limited access (4.1.3).
+    /// Approve or decline another person's request for time-limited access (4.1.2).
     ApproveVaultAccess,
     /// Take part in emergency access to the sealed credentials: open it (the policy's holder),
-    /// object to it, or agree as a second holder (4.1.5).
+    /// object to it, or agree as a second holder (4.1.2).
     EmergencyAccess,
 }
 
@@ -187,7 +187,7 @@ impl Action {
             // Each item still says who may reveal it; the auditor reads history, not secrets.
             Action::UseVault => everyone_but_auditor,
             Action::ViewVault => officers,
-            // The IT provider's access is "exceptional", with approval (4.1.3): they ask for
+            // The IT provider's access is "exceptional", with approval (4.1.2): they ask for
             // it rather than keep the vault.
             Action::ManageVault => RoleSet::of(&[Clerk]),
             Action::ApproveVaultAccess => RoleSet::of(&[Clerk, Chair, ViceChair]),

@@ -1,6 +1,6 @@
 //! Group commit for audit entries that must be durable before the server answers, with nothing
 //! else changing: a vault reveal is recorded first and shown only once the record is committed
-//! (issue 5, 4.1.2). Each such commit waits for the disk (`synchronous=FULL` on SQLite); one at
+//! (issue 5, 4.1.5). Each such commit waits for the disk (`synchronous=FULL` on SQLite); one at
 //! a time, sixteen people revealing at once would queue behind sixteen disk flushes.
 //!
 //! So callers queue their entries, and whoever holds the writer's turn writes everything queued

@@ -1,6 +1,6 @@
 //! Who may reveal an item, and when: day to day (named people and roles on the item),
-//! just-in-time grants ("in exceptional cases with appropriate approvals and logging", 4.1.3)
-//! and emergency access to the sealed credentials (4.1.5). Time is passed in, so grants and
+//! just-in-time grants ("in exceptional cases with appropriate approvals and logging", 4.1.2)
+//! and emergency access to the sealed credentials (the "sealed envelope" of 4.1.2). Time is passed in, so grants and
 //! waiting periods end by themselves without a scheduler and are tested with a fixed clock.
 
 use super::{Tier, VaultError, VaultItem};
@@ -335,7 +335,7 @@ impl EmergencyState {
 
 /// The roles told when emergency access is opened, who may object, and (all but the IT
 /// provider) who may agree as a second holder: the Chair, Vice-Chair, Clerk and IT provider the
-/// policy names (4.1.5), whichever of them is not the one opening it.
+/// policy names (4.1.2), whichever of them is not the one opening it.
 pub fn emergency_told_roles() -> RoleSet {
     RoleSet::of(&[Role::Chair, Role::ViceChair, Role::Clerk, Role::ItProvider])
 }
@@ -470,7 +470,7 @@ impl EmergencyAccess {
     }
 }
 
-/// The roles holding the recovery kit's three sheets, in sheet order (4.1.5's sealed envelope,
+/// The roles holding the recovery kit's three sheets, in sheet order (4.1.2's sealed envelope,
 /// made recoverable: any two of the three recover the vault).
 pub const KIT_HOLDER_ROLES: [Role; 3] = [Role::Chair, Role::ViceChair, Role::Clerk];
 

@@ -1,4 +1,4 @@
-//! A vault item: one shared or administrative credential (4.1.1-4.1.2) and what is known about
+//! A vault item: one shared or administrative credential (4.1.2-4.1.3) and what is known about
 //! it. The secrets themselves never appear here: the store keeps them sealed (crate
 //! `custodian-vault`) and this record says only which secret fields exist and at which version.
 
@@ -10,7 +10,8 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// What the credential is for. The seeds name the first four (4.1.1); the rest are what a
+/// What the credential is for: the administrative and shared credentials of 4.1.2 and 4.1.5
+/// (website, social media: see also 9.1.4, domain, email administration); the rest are what a
 /// council's IT provider is most often asked to keep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -82,7 +83,7 @@ impl ItemKind {
 
 /// Ordinary items are used day to day by the people allowed; sealed items are the
 /// administrative credentials the policy gives the Chair "in a sealed envelope, only to be
-/// accessed in an emergency" (4.1.5): besides those allowed day to day, they can be opened
+/// accessed in an emergency" (4.1.2): besides those allowed day to day, they can be opened
 /// through emergency access.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -216,7 +217,7 @@ pub struct VaultItem {
     pub last_rotated: Option<Timestamp>,
     /// When the account must be renewed (domains, hosting, certificates).
     pub renewal_due: Option<Date>,
-    /// Who confirmed the supplier's default password was changed at set-up (4.1.6), and when.
+    /// Who confirmed the supplier's default password was changed at set-up (4.1.1), and when.
     pub default_changed: Option<Confirmed>,
     /// Set when someone marked the item compromised; cleared when the password is changed.
     pub compromised: Option<Confirmed>,

@@ -1,5 +1,5 @@
 //! Checks on a secret as it is entered: its length, a two-step seed's shape, how guessable a
-//! password is (zxcvbn), and whether it is a supplier's known default password (4.1.6: "all
+//! password is (zxcvbn), and whether it is a supplier's known default password (4.1.1: "all
 //! vendor-supplied default passwords must be changed during set-up").
 
 use super::{SecretField, VaultError};

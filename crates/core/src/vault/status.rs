@@ -11,7 +11,7 @@ pub const DUE_SOON_DAYS: i64 = 30;
 /// One thing to do about an item, most urgent first when sorted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Attention {
-    /// Marked compromised: change the password now (4.1.6 "immediately change password if
+    /// Marked compromised: change the password now (4.1.4 "immediately change password if
     /// compromise is suspected").
     Compromised,
     /// Opened in an emergency or otherwise flagged: change the password now.
@@ -22,7 +22,7 @@ pub enum Attention {
     RotationOverdue {
         since: Date,
     },
-    /// The supplier's default password has not been confirmed changed (4.1.6).
+    /// The supplier's default password has not been confirmed changed (4.1.1).
     DefaultNotConfirmedChanged,
     NoPasswordStored,
     RenewalDueSoon {

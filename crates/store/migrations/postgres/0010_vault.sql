@@ -64,7 +64,7 @@ CREATE TABLE vault_secrets (
 );
 CREATE INDEX vault_secrets_council ON vault_secrets (council_id, item_id);
 
--- Requests for time-limited access (4.1.3) and their decision. `decided_by`/`decided_at` are
+-- Requests for time-limited access (4.1.2) and their decision. `decided_by`/`decided_at` are
 -- the approver, decliner or whoever ended it early; `until_at` is set while approved.
 CREATE TABLE vault_grants (
     id              TEXT PRIMARY KEY,
@@ -101,7 +101,7 @@ CREATE TABLE vault_grant_items (
 );
 CREATE INDEX vault_grant_items_council ON vault_grant_items (council_id, grant_id);
 
--- Emergency openings of the sealed credentials (4.1.5), with any objection, second holder's
+-- Emergency openings of the sealed credentials (4.1.2), with any objection, second holder's
 -- agreement and early close.
 CREATE TABLE vault_emergencies (
     id                TEXT PRIMARY KEY,

@@ -1,6 +1,6 @@
 //! The password vault's part of the home page: passwords to change now, renewals coming up,
-//! suppliers' defaults not confirmed changed (4.1.6), requests for access waiting for a
-//! decision (4.1.3), and live emergency access to the sealed passwords (4.1.5).
+//! suppliers' defaults not confirmed changed (4.1.1), requests for access waiting for a
+//! decision (4.1.2), and live emergency access to the sealed passwords (4.1.2).
 
 use super::home::{Attention, plural};
 use crate::session::SignedIn;
@@ -92,11 +92,11 @@ pub fn attention(
             };
             let text = match state {
                 EmergencyState::Waiting { opens_at } => format!(
-                    "{who} opened emergency access to the sealed passwords (clause 4.1.5). It opens {} unless someone objects.",
+                    "{who} opened emergency access to the sealed passwords (clause 4.1.2). It opens {} unless someone objects.",
                     crate::nav::local_time(*opens_at)
                 ),
                 _ => format!(
-                    "Emergency access to the sealed passwords is open (clause 4.1.5), opened by {}.",
+                    "Emergency access to the sealed passwords is open (clause 4.1.2), opened by {}.",
                     if *opener == me {
                         "you"
                     } else {
@@ -119,7 +119,7 @@ pub fn attention(
     if signed_in.may(Action::ApproveVaultAccess) && waiting > 0 {
         attention.push(Attention {
             text: format!(
-                "{} for time-limited access to passwords {} for a decision (clause 4.1.3).",
+                "{} for time-limited access to passwords {} for a decision (clause 4.1.2).",
                 plural(waiting, "One request", "requests"),
                 if waiting == 1 {
                     "is waiting"
@@ -162,7 +162,7 @@ pub fn attention(
     if vault.defaults_unconfirmed > 0 {
         attention.push(Attention {
             text: format!(
-                "{} not been confirmed as changed from the supplier's default password (clause 4.1.6).",
+                "{} not been confirmed as changed from the supplier's default password (clause 4.1.1).",
                 plural(vault.defaults_unconfirmed, "One stored password has", "stored passwords have"),
             ),
             href: "/vault",

@@ -1,4 +1,4 @@
-//! Just-in-time access, emergency access and in-app notifications (issue 5, 4.1.3 and 4.1.5),
+//! Just-in-time access, emergency access and in-app notifications (issue 5, 4.1.2),
 //! driven through the pages with the test clock: grants end by themselves, the emergency
 //! waiting period passes, and every step tells the people it should.
 

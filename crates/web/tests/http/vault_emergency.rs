@@ -1,4 +1,4 @@
-//! Emergency access to the sealed passwords (issue 5, 4.1.5), driven through the pages with the
+//! Emergency access to the sealed passwords (issue 5, the sealed envelope of 4.1.2), driven through the pages with the
 //! test clock: the waiting period passes, objections stop it, a second holder opens it at once,
 //! and only the policy's holder may open it.
 

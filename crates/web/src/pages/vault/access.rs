@@ -1,4 +1,4 @@
-//! Just-in-time access to vault items (4.1.3: the IT provider's access "in exceptional cases
+//! Just-in-time access to vault items (4.1.2: the IT provider's access "in exceptional cases
 //! with appropriate approvals and logging"): anyone who uses the vault asks for named items
 //! with a reason and a number of hours; someone else, allowed on every item asked for, approves
 //! or declines; access then ends by itself (the reveal checks the grant's time) or earlier when

@@ -1,5 +1,5 @@
 //! Marking an item compromised (`POST /vault/{id}/compromised`): "immediately change password
-//! if compromise is suspected" (4.1.6). Opens a suspected-credential-compromise incident, makes
+//! if compromise is suspected" (4.1.4). Opens a suspected-credential-compromise incident, makes
 //! the password change due now, tells the Clerks and Chairs, then lists everyone who revealed
 //! the item since its password last changed, with a link to change it.
 

@@ -1,4 +1,4 @@
-//! Emergency access to the sealed credentials (4.1.5: a copy of the administrative passwords
+//! Emergency access to the sealed credentials (4.1.2: a copy of the administrative passwords
 //! held by the Chair "in a sealed envelope, only to be accessed in an emergency"), made honest:
 //! the policy's emergency holder opens it with a reason; everyone the policy names is told at
 //! once; after the policy's waiting time it opens unless someone objects, or at once if a

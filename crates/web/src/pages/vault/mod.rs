@@ -87,7 +87,7 @@ async fn basis_for(
     ))
 }
 
-/// The council's active Clerks and Chairs: told of refused reveals and compromises (4.1.4).
+/// The council's active Clerks and Chairs: told of refused reveals and compromises (4.1.4, 4.1.5).
 async fn clerks_and_chairs(
     state: &AppState,
     signed_in: &SignedIn,

@@ -1,11 +1,11 @@
 //! Revealing one secret of one item (`POST /vault/{id}/reveal`), with a reason.
 //!
-//! Fail-closed (4.1.2, "all access ... must be logged and auditable"): the `vault.revealed`
+//! Fail-closed (4.1.5, "all access ... must be logged and auditable"): the `vault.revealed`
 //! entry is committed before the value is opened; if it cannot be written, the answer is 503
 //! and nothing is revealed. A two-step seed is never shown: its current code is.
 //!
 //! A refused attempt ("attempts to access unauthorized passwords will be treated as a security
-//! incident", 4.1.4) is audited, opens an incident reported by Custodian itself and tells every
+//! incident", 4.1.5) is audited, opens an incident reported by Custodian itself and tells every
 //! active Clerk and Chair, in one transaction; the page says so with 403.
 
 use super::{basis_for, clerks_and_chairs, clip, load, locked_page, notify, vault_key};

@@ -295,7 +295,7 @@ async fn store(
     }
 }
 
-/// Records that the supplier's default password was changed at set-up (4.1.6).
+/// Records that the supplier's default password was changed at set-up (4.1.1).
 pub async fn default_changed(
     State(state): State<AppState>,
     signed_in: SignedIn,
