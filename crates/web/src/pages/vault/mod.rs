@@ -9,6 +9,7 @@
 //! or an audit entry's details.
 
 pub mod access;
+mod access_page;
 mod compromise;
 mod edit;
 pub mod emergency;
