@@ -336,8 +336,19 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<Vec<DemoLogin
         let event = AuditEvent::new(council.id, now, by_clerk.clone(), "person.left")
             .subject(format!("person:{id}"))
             .details(json!({ "leave_date": today.to_string() }));
+        // Marked as left as the People page does it: with the leaving checklist made from the
+        // records (the item still issued to them is on it).
+        let (checklist, made) = custodian_core::leaver::build_checklist(
+            &left,
+            &store.all_assets(council.id).await?,
+            &store.devices(council.id).await?,
+            &[],
+            &[],
+            clerk.id,
+            now,
+        );
         store
-            .update_person(&left, &event)
+            .mark_left(&left, &event, &checklist, &made)
             .await
             .with_context(|| format!("{name} could not be marked as left"))?;
     }

@@ -12,6 +12,7 @@ pub mod council;
 pub mod device;
 pub mod ids;
 pub mod incident;
+pub mod leaver;
 pub mod passphrase;
 pub mod password;
 pub mod permission;

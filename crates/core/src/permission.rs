@@ -26,6 +26,9 @@ pub enum Action {
     ViewIncidents,
     /// Report an incident.
     ReportIncident,
+    /// Run an incident: set its owner, add to its timeline, record the 72-hour breach decisions
+    /// and close it with the outcome and lessons learned.
+    ManageIncidents,
     /// See the council's settings.
     ViewCouncilSettings,
     /// Change the council's name and settings (such as which roles must use MFA).
@@ -72,7 +75,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::ViewHome,
         Action::ViewPeople,
         Action::InvitePerson,
@@ -82,6 +85,7 @@ impl Action {
         Action::ExportAuditLog,
         Action::ViewIncidents,
         Action::ReportIncident,
+        Action::ManageIncidents,
         Action::ViewCouncilSettings,
         Action::EditCouncilSettings,
         Action::ViewPolicy,
@@ -115,6 +119,9 @@ impl Action {
             Action::ExportAuditLog => "Download the audit log",
             Action::ViewIncidents => "See incidents",
             Action::ReportIncident => "Report an incident",
+            Action::ManageIncidents => {
+                "Run an incident: owner, timeline, breach decisions, closing it"
+            }
             Action::ViewCouncilSettings => "See council settings",
             Action::EditCouncilSettings => "Change council settings",
             Action::ViewPolicy => "Read the IT policy, its drafts and history",
@@ -166,6 +173,9 @@ impl Action {
             Action::ExportAuditLog => RoleSet::of(&[Clerk, Auditor]),
             Action::ViewIncidents => officers,
             Action::ReportIncident => everyone_but_auditor,
+            // The Clerk runs incidents; the Chair too, for when the Clerk is away or is the
+            // subject of the incident. The 72-hour clock does not wait for either.
+            Action::ManageIncidents => RoleSet::of(&[Clerk, Chair]),
             Action::ViewCouncilSettings => officers,
             Action::EditCouncilSettings => RoleSet::of(&[Clerk]),
             Action::ViewPolicy => everyone,
@@ -203,6 +213,7 @@ impl Action {
                 | Action::EditPerson
                 | Action::MarkPersonLeft
                 | Action::ReportIncident
+                | Action::ManageIncidents
                 | Action::EditCouncilSettings
                 | Action::DraftPolicy
                 | Action::AdoptPolicy

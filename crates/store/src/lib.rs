@@ -16,6 +16,7 @@ mod dashboard;
 mod devices;
 mod group_commit;
 mod incidents;
+mod leavers;
 pub mod migrate;
 mod passkeys;
 mod people;

@@ -52,6 +52,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_devices"),
     migration!(9, "0009_asset_search", then fill_search_text),
     migration!(10, "0010_vault"),
+    migration!(11, "0011_incident_workflow"),
+    migration!(12, "0012_leaver_checklists"),
 ];
 
 /// The newest schema version this build knows.

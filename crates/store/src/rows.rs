@@ -4,7 +4,6 @@
 use custodian_core::audit::AuditEntry;
 use custodian_core::council::{Council, CouncilKind, CouncilName, CouncilSettings};
 use custodian_core::ids::{AccountId, CouncilId, IncidentId, PersonId, PolicyVersionId};
-use custodian_core::incident::{Incident, IncidentKind, IncidentStatus};
 use custodian_core::person::{Email, Person, PersonName, PersonStatus, RoleSet};
 use custodian_core::policy::PolicyProfile;
 use custodian_core::policy::version::{
@@ -159,19 +158,6 @@ pub(crate) fn invitation(row: &AnyRow) -> Result<Invitation, StoreError> {
         created_at: time(row, "created_at")?,
         expires_at: time(row, "expires_at")?,
         used_at: opt_time(row, "used_at")?,
-    })
-}
-
-pub(crate) fn incident(row: &AnyRow) -> Result<Incident, StoreError> {
-    Ok(Incident {
-        id: incident_id(row, "id")?,
-        council_id: council_id(row, "council_id")?,
-        kind: IncidentKind::parse(&text(row, "kind")?).map_err(|e| corrupt("kind", e))?,
-        summary: text(row, "summary")?,
-        happened_at: opt_time(row, "happened_at")?,
-        reported_at: time(row, "reported_at")?,
-        reported_by: opt_person_id(row, "reported_by")?,
-        status: IncidentStatus::parse(&text(row, "status")?).map_err(|e| corrupt("status", e))?,
     })
 }
 

@@ -11,13 +11,15 @@ use crate::asset::{
 use crate::audit::{AuditEntry, AuditEvent, ChainHead};
 use crate::council::{Council, CouncilSettings};
 use crate::ids::{AccountId, AssetId, CouncilId, IncidentId, PersonId, PolicyVersionId};
-use crate::incident::Incident;
+use crate::incident::{Incident, IncidentAction};
 use crate::person::{Email, Person};
 use crate::policy::version::{Adoption, Declaration, Draft, PolicyVersion, VersionStatus};
 use jiff::Timestamp;
 use std::future::Future;
 
+mod leaver;
 mod vault;
+pub use leaver::LeaverStore;
 pub use vault::{
     Notification, RecoveryKitRecord, Rewrapped, SealedItem, SealedSecret, VaultChange,
     VaultSettings, VaultStore,
@@ -329,12 +331,20 @@ pub trait AuditLog: Send + Sync {
     ) -> impl Future<Output = StoreResult<()>> + Send;
 }
 
+/// Incidents and their timelines. The rules are `core::incident`'s; the store saves what they
+/// decide, each change with its audit entry in one transaction.
+///
+/// Changes are guarded by [`Incident::revision`] as devices are: an incident is only overwritten
+/// when the stored revision is the one before the change's, so two people recording decisions
+/// from pages opened at the same time cannot undo each other. An overtaken change is
+/// `Conflict` with a plain message; another council's incident (or person) is `NotFound`.
 pub trait IncidentStore: Send + Sync {
     fn insert_incident(
         &self,
         incident: &Incident,
         event: &AuditEvent,
     ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Every incident of the council, newest reported first.
     fn incidents(
         &self,
         council: CouncilId,
@@ -344,6 +354,31 @@ pub trait IncidentStore: Send + Sync {
         council: CouncilId,
         id: IncidentId,
     ) -> impl Future<Output = StoreResult<Incident>> + Send;
+    /// Stores an incident's next state (owner, breach decisions, closure) over the revision
+    /// before it.
+    fn update_incident(
+        &self,
+        incident: &Incident,
+        event: &AuditEvent,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Appends an entry to an incident's timeline. There is no way to change or remove one.
+    fn add_incident_action(
+        &self,
+        action: &IncidentAction,
+        event: &AuditEvent,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// An incident's timeline, oldest first; another council's incident is `NotFound`.
+    fn incident_actions(
+        &self,
+        council: CouncilId,
+        id: IncidentId,
+    ) -> impl Future<Output = StoreResult<Vec<IncidentAction>>> + Send;
+    /// The council's open personal-data breaches, oldest reported first (for the home page's
+    /// 72-hour clocks).
+    fn open_breaches(
+        &self,
+        council: CouncilId,
+    ) -> impl Future<Output = StoreResult<Vec<Incident>>> + Send;
 }
 
 /// Counts for the home page's "what needs attention".

@@ -498,6 +498,42 @@ async fn build_sample(store: &Store) {
     )
     .unwrap();
     store.insert_incident(&incident, &opened).await.unwrap();
+    // A breach with a decision, a closure and a timeline entry: the workflow's columns and
+    // the incident_actions table travel too.
+    let (breach, opened) = open_incident(
+        ashby.id,
+        IncidentId::generate(),
+        IncidentReport {
+            kind: IncidentKind::PersonalDataBreach,
+            summary: "Allotment list sent to the wrong \"group\"".to_owned(),
+            happened_at: None,
+        },
+        Actor::Person(zoe.id),
+        t(10),
+    )
+    .unwrap();
+    store.insert_incident(&breach, &opened).await.unwrap();
+    let (breach, changed) =
+        custodian_core::incident::set_became_aware(&breach, t(9), zoe.id, t(10)).unwrap();
+    store.update_incident(&breach, &changed).await.unwrap();
+    let (breach, decided) = custodian_core::incident::record_ico_decision(
+        &breach,
+        false,
+        "Names only — café list",
+        None,
+        zoe.id,
+        t(11),
+    )
+    .unwrap();
+    store.update_incident(&breach, &decided).await.unwrap();
+    let (entry, added) = custodian_core::incident::add_action(
+        &breach,
+        "Asked them to delete it\nline two",
+        zoe.id,
+        t(11),
+    )
+    .unwrap();
+    store.add_incident_action(&entry, &added).await.unwrap();
     let (incident, opened) = open_incident(
         bryn.id,
         IncidentId::generate(),
@@ -563,6 +599,7 @@ async fn build_sample(store: &Store) {
     assets::sample_register(store, ashby.id, &zoe).await;
     devices::sample_devices(store, ashby.id, &zoe, &waiting).await;
     vault::sample_vault(store, &zoe, &waiting).await;
+    leavers::sample_checklist(store, &leaver, &zoe).await;
 }
 
 mod accounts;
@@ -575,6 +612,7 @@ mod councils_and_people;
 mod declarations;
 mod devices;
 mod incidents;
+mod leavers;
 mod opening;
 mod passkeys;
 mod policy;

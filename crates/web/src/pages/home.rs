@@ -19,7 +19,7 @@ use std::sync::Arc;
 /// One thing needing attention, with where to deal with it.
 pub struct Attention {
     pub text: String,
-    pub href: &'static str,
+    pub href: std::borrow::Cow<'static, str>,
     pub action: &'static str,
 }
 
@@ -58,6 +58,8 @@ pub struct Dashboard {
     pub devices: DeviceAttention,
     /// For each device in use that needs something from its user, who that is and what.
     pub device_needs: Vec<(custodian_core::PersonId, DeviceNeeds)>,
+    /// People who have left whose leaving checklist still has open items, and how many.
+    pub leavers: Vec<(custodian_core::PersonId, usize)>,
     /// What the password vault needs (4.1.1-4.1.6).
     pub vault: super::home_vault::VaultDashboard,
 }
@@ -103,7 +105,9 @@ async fn dashboard(state: &AppState, council: CouncilId) -> Result<Arc<Dashboard
         &state.store().emergencies(council).await?,
         now,
     );
+    let leavers = super::leaving::open_checklists(state, council).await?;
     let found = Arc::new(Dashboard {
+        leavers,
         vault,
         counts,
         checkpoint,
@@ -130,7 +134,7 @@ pub async fn page(
     if must_sign {
         attention.push(Attention {
             text: "The council has adopted its IT policy. Please read it and sign the declaration that you will follow it.".to_owned(),
-            href: "/policy/declaration",
+            href: "/policy/declaration".into(),
             action: "Read and sign the IT policy",
         });
     }
@@ -138,18 +142,20 @@ pub async fn page(
     equipment_attention(&signed_in, &dashboard, &mut attention);
     device_attention(&signed_in, &dashboard, &mut attention);
     super::home_vault::attention(&signed_in, &dashboard.vault, state.now(), &mut attention);
+    leaver_attention(&state, &signed_in, &dashboard, &mut attention).await?;
     if !current.has_second_factor {
         attention.push(Attention {
             text: "You have not set up an authenticator app or a passkey. Either stops someone who learns your password from signing in as you.".to_owned(),
-            href: "/account/mfa",
+            href: "/account/mfa".into(),
             action: "Set up your authenticator app",
         });
     }
+    breach_attention(&state, &signed_in, &mut attention).await?;
     let open = dashboard.counts.open_incidents;
     if signed_in.may(Action::ViewIncidents) && open > 0 {
         attention.push(Attention {
             text: format!("{open} open incident{}.", if open == 1 { "" } else { "s" }),
-            href: "/incidents",
+            href: "/incidents".into(),
             action: "See incidents",
         });
     }
@@ -164,7 +170,7 @@ pub async fn page(
                     "people have"
                 },
             ),
-            href: "/people",
+            href: "/people".into(),
             action: "See people",
         });
     }
@@ -194,6 +200,64 @@ pub async fn page(
     .into_response())
 }
 
+/// Leaving checklists with items still open, for those who see people (the Clerk acts on them).
+async fn leaver_attention(
+    state: &AppState,
+    signed_in: &SignedIn,
+    dashboard: &Dashboard,
+    attention: &mut Vec<Attention>,
+) -> Result<(), AppError> {
+    if !signed_in.may(Action::ViewPeople) || dashboard.leavers.is_empty() {
+        return Ok(());
+    }
+    let people = state.people(signed_in.council_id()).await?;
+    for (person, open) in &dashboard.leavers {
+        let name = people
+            .iter()
+            .find(|p| p.id == *person)
+            .map_or_else(|| "Someone who has left".to_owned(), |p| p.name.to_string());
+        attention.push(Attention {
+            text: format!(
+                "{name} has left: {} on their leaving checklist still {} doing.",
+                plural(*open, "one item", "items"),
+                if *open == 1 { "needs" } else { "need" },
+            ),
+            href: format!("/people/{person}/leaving").into(),
+            action: "See the leaving checklist",
+        });
+    }
+    Ok(())
+}
+
+/// Each open personal-data breach with its 72-hour clock (UK GDPR art. 33), for those who see
+/// incidents. Read on each visit rather than cached: the clock moves with time, not with changes.
+async fn breach_attention(
+    state: &AppState,
+    signed_in: &SignedIn,
+    attention: &mut Vec<Attention>,
+) -> Result<(), AppError> {
+    use custodian_core::ports::IncidentStore;
+    if !signed_in.may(Action::ViewIncidents) {
+        return Ok(());
+    }
+    let now = state.now();
+    for breach in state.store().open_breaches(signed_in.council_id()).await? {
+        if let Some(clock) = breach.breach_clock(now) {
+            let clock = super::incidents::ClockView::of(clock);
+            attention.push(Attention {
+                text: format!(
+                    "Personal data breach reported {}. {}",
+                    crate::nav::local_time(breach.reported_at),
+                    clock.sentence
+                ),
+                href: format!("/incidents/{}", breach.id).into(),
+                action: "See the incident",
+            });
+        }
+    }
+    Ok(())
+}
+
 /// What the council's policy needs: signatures still missing, a review coming up or overdue,
 /// or no policy adopted at all.
 fn policy_attention(
@@ -214,7 +278,7 @@ fn policy_attention(
                     "people have"
                 }
             ),
-            href: "/policy/declarations",
+            href: "/policy/declarations".into(),
             action: "See who has not signed",
         });
     }
@@ -227,14 +291,14 @@ fn policy_attention(
             if pressing {
                 attention.push(Attention {
                     text: format!("IT policy: {text}."),
-                    href: "/policy",
+                    href: "/policy".into(),
                     action: "Start the review",
                 });
             }
         }
         None => attention.push(Attention {
             text: "The council has not adopted an IT policy in Custodian yet.".to_owned(),
-            href: "/policy",
+            href: "/policy".into(),
             action: "Set up the IT policy",
         }),
     }
@@ -261,7 +325,7 @@ fn equipment_attention(
                 if mine == 1 { "it" } else { "them" },
                 if mine == 1 { "it" } else { "them" },
             ),
-            href: "/my-equipment",
+            href: "/my-equipment".into(),
             action: "See your equipment",
         });
     }
@@ -283,7 +347,7 @@ fn equipment_attention(
                 if with_leavers == 1 { "it" } else { "them" },
                 if with_leavers == 1 { "it" } else { "them" },
             ),
-            href: "/assets/holders",
+            href: "/assets/holders".into(),
             action: "See who has what",
         });
     }
@@ -299,7 +363,7 @@ fn equipment_attention(
                 ),
                 if unacknowledged == 1 { "it" } else { "them" },
             ),
-            href: "/assets/holders",
+            href: "/assets/holders".into(),
             action: "See who has what",
         });
     }
@@ -331,7 +395,7 @@ fn device_attention(signed_in: &SignedIn, dashboard: &Dashboard, attention: &mut
         };
         attention.push(Attention {
             text,
-            href: "/devices/mine",
+            href: "/devices/mine".into(),
             action: "See your devices",
         });
     }
@@ -342,7 +406,7 @@ fn device_attention(signed_in: &SignedIn, dashboard: &Dashboard, attention: &mut
                 1 => "One request to use a person's own device is waiting for your decision (clause 2.2.1).".to_owned(),
                 n => format!("{n} requests to use people's own devices are waiting for your decision (clause 2.2.1)."),
             },
-            href: "/devices/requests",
+            href: "/devices/requests".into(),
             action: "Decide on requests",
         });
     }
@@ -352,7 +416,7 @@ fn device_attention(signed_in: &SignedIn, dashboard: &Dashboard, attention: &mut
                 "{} not meet the IT policy.",
                 plural(devices.needing_action, "One device does", "devices do"),
             ),
-            href: "/devices",
+            href: "/devices".into(),
             action: "See device compliance",
         });
     }
@@ -362,7 +426,7 @@ fn device_attention(signed_in: &SignedIn, dashboard: &Dashboard, attention: &mut
                 "{} security settings that were confirmed over a year ago and must be confirmed again.",
                 plural(devices.needing_reconfirmation, "One device has", "devices have"),
             ),
-            href: "/devices",
+            href: "/devices".into(),
             action: "See device compliance",
         });
     }

@@ -106,7 +106,7 @@ pub fn attention(
             };
             attention.push(Attention {
                 text,
-                href: "/vault/emergency",
+                href: "/vault/emergency".into(),
                 action: "See emergency access",
             });
         }
@@ -127,7 +127,7 @@ pub fn attention(
                     "are waiting"
                 },
             ),
-            href: "/vault/requests",
+            href: "/vault/requests".into(),
             action: "Decide on requests",
         });
     }
@@ -141,7 +141,7 @@ pub fn attention(
                 plural(vault.change_now, "One shared password needs", "shared passwords need"),
                 if vault.change_now == 1 { "its" } else { "their" },
             ),
-            href: "/vault",
+            href: "/vault".into(),
             action: "See the passwords",
         });
     }
@@ -155,7 +155,7 @@ pub fn attention(
                 if first <= today { "was due" } else { "is due" },
                 crate::nav::local_date(first),
             ),
-            href: "/vault",
+            href: "/vault".into(),
             action: "See the passwords",
         });
     }
@@ -165,7 +165,7 @@ pub fn attention(
                 "{} not been confirmed as changed from the supplier's default password (clause 4.1.1).",
                 plural(vault.defaults_unconfirmed, "One stored password has", "stored passwords have"),
             ),
-            href: "/vault",
+            href: "/vault".into(),
             action: "See the passwords",
         });
     }

@@ -7,6 +7,7 @@ pub mod devices;
 pub mod home;
 pub mod home_vault;
 pub mod incidents;
+pub mod leaving;
 pub mod notifications;
 pub mod onboarding;
 pub mod passkeys;

@@ -18,7 +18,7 @@ use custodian_core::person::{
     Email, NewPerson, Person, PersonName, PersonStatus, Role, RoleSet, add_person,
     check_a_clerk_remains, parse_optional_date,
 };
-use custodian_core::ports::{PersonStore, StoreError};
+use custodian_core::ports::{LeaverStore, PersonStore, StoreError};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::json;
@@ -471,8 +471,15 @@ pub async fn mark_left(
     let event = AuditEvent::new(council, state.now(), signed_in.actor(), "person.left")
         .subject(format!("person:{}", changed.id))
         .details(json!({ "leave_date": changed.leave_date.map(|d| d.to_string()) }));
-    state.store().update_person(&changed, &event).await?;
-    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+    // Their leaving checklist is made from the records now and stored with the change, so a
+    // person is never left without one.
+    let (checklist, created) =
+        crate::pages::leaving::checklist_for(&state, &changed, signed_in.person_id()).await?;
+    state
+        .store()
+        .mark_left(&changed, &event, &checklist, &created)
+        .await?;
+    Ok(Redirect::to(&format!("/people/{id}/leaving")).into_response())
 }
 
 #[derive(Template)]

@@ -3,7 +3,9 @@
 //! journey (added, issued, acknowledged, reported lost: assets.rs), the equipment import and the
 //! devices (own-device requests and decisions, the questions, osquery and MDM evidence:
 //! devices.rs), the password vault (an item added, a password revealed, a councillor's refused
-//! reveal recorded as an incident: vault.rs), opened in
+//! reveal recorded as an incident: vault.rs), the incident workflow and the leaver's checklist (a
+//! personal-data breach seen through to its printable report, a leaver's items waived and ticked:
+//! routines.rs), opened in
 //! headless Chromium through chromedriver and checked with axe-core against the WCAG 2.2 level A
 //! and AA rules. The pages are reached as a person would reach them: by typing into fields and
 //! clicking buttons and links, with GOV.UK Frontend's JavaScript running under the real Content
@@ -237,6 +239,10 @@ async fn walk_every_page(
     // incident (vault.rs). Also before the policy journey, for the Clerk's sign-in. ---
     vault::walk_the_vault_journey(&mut b).await;
 
+    // --- A personal-data breach from report to printable report, then a leaver's checklist
+    // (routines.rs). Before the policy journey too, for the Clerk's sign-in. ---
+    routines::walk_the_routines(&mut b).await;
+
     // --- The IT policy: built, adopted, imported, compared and signed (policy.rs). ---
     policy::walk_the_policy_journey(&mut b).await;
 
@@ -248,6 +254,7 @@ mod assets;
 mod devices;
 mod driver;
 mod policy;
+mod routines;
 mod session;
 mod vault;
 

@@ -7,6 +7,8 @@ mod access;
 mod asset_import;
 mod assets;
 mod devices;
+mod incidents;
+mod leavers;
 mod onboarding;
 mod pages;
 mod passkeys;

@@ -1,5 +1,19 @@
-//! Incidents, minimal: the record other capabilities open through [`open_incident`]. The full
-//! workflow (timeline, owner, 72-hour breach clock) comes later and builds on this record.
+//! Incidents: the record every capability opens through [`open_incident`], and its workflow (an
+//! owner, a timeline of actions, the outcome and lessons learned to close it). A personal-data
+//! breach also carries the 72-hour clock and the ICO decision ([`breach`]). Pure: callers pass
+//! `now`, and the store saves what these functions decide.
+
+pub mod breach;
+mod workflow;
+
+pub use breach::{
+    BREACH_DEADLINE, BreachClock, BreachRecord, IcoDecision, PeopleTold, PeopleToldRecord,
+    breach_clock,
+};
+pub use workflow::{
+    IncidentAction, add_action, assign_owner, close, record_ico_decision, record_people_told,
+    set_became_aware,
+};
 
 use crate::audit::{Actor, AuditEvent};
 use crate::ids::{CouncilId, IncidentId, PersonId};
@@ -93,6 +107,36 @@ pub struct Incident {
     /// `None` when Custodian opened the incident itself (e.g. a refused password reveal).
     pub reported_by: Option<PersonId>,
     pub status: IncidentStatus,
+    /// The person of the council who sees it through.
+    pub owner: Option<PersonId>,
+    /// `Some` exactly when the kind is a personal-data breach.
+    pub breach: Option<BreachRecord>,
+    /// `Some` exactly when the status is closed.
+    pub closure: Option<Closure>,
+    /// Counts changes, so a change made from a page opened before another is refused.
+    pub revision: u32,
+}
+
+impl Incident {
+    /// The 72-hour clock at `now`, for a personal-data breach.
+    pub fn breach_clock(&self, now: Timestamp) -> Option<BreachClock> {
+        self.breach
+            .as_ref()
+            .map(|b| breach_clock(b, self.reported_at, now))
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.status == IncidentStatus::Open
+    }
+}
+
+/// How an incident ended: required to close it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Closure {
+    pub outcome: String,
+    pub lessons: String,
+    pub closed_by: PersonId,
+    pub closed_at: Timestamp,
 }
 
 /// What someone (or something) reports.
@@ -131,6 +175,10 @@ pub fn open_incident(
         reported_at: now,
         reported_by: reported_by.person(),
         status: IncidentStatus::Open,
+        owner: None,
+        breach: (report.kind == IncidentKind::PersonalDataBreach).then(BreachRecord::default),
+        closure: None,
+        revision: 0,
     };
     let event = AuditEvent::new(council_id, now, reported_by, "incident.opened")
         .subject(format!("incident:{id}"))
@@ -150,6 +198,40 @@ pub enum IncidentError {
     UnknownKind(String),
     #[error("\"{0}\" is not an incident status Custodian knows")]
     UnknownStatus(String),
+    #[error("This incident is closed, so it can no longer be changed")]
+    Closed,
+    #[error("Only a personal data breach has the 72-hour clock and the ICO decision")]
+    NotABreach,
+    #[error("Describe the action taken")]
+    EmptyAction,
+    #[error("Say why")]
+    EmptyReason,
+    #[error("Describe how the incident ended")]
+    EmptyOutcome,
+    #[error("Say what the council has learned, even if it is that nothing needs to change")]
+    EmptyLessons,
+    #[error("This text must be {0} characters or fewer")]
+    TooLong(usize),
+    #[error("The time the council became aware cannot be in the future")]
+    AwareInFuture,
+    #[error(
+        "The time the council became aware must be no later than when the incident was reported"
+    )]
+    AwareAfterReport,
+    #[error("The time the council became aware cannot be before the incident happened")]
+    AwareBeforeHappened,
+    #[error("The time the ICO was told cannot be in the future")]
+    NotifiedInFuture,
+    #[error("The time the ICO was told cannot be before the council became aware of the breach")]
+    NotifiedBeforeAware,
+    #[error("Record whether the council will tell the ICO before closing this breach")]
+    NoIcoDecision,
+    #[error(
+        "The council decided to tell the ICO: record when it did so before closing this breach"
+    )]
+    IcoNotYetNotified,
+    #[error("Record whether the people affected were told before closing this breach")]
+    PeopleToldMissing,
 }
 
 #[cfg(test)]
@@ -180,6 +262,26 @@ mod tests {
         assert_eq!(incident.reported_by, Some(person));
         assert_eq!(event.action, "incident.opened");
         assert!(!event.details.to_string().contains("train"));
+        assert_eq!(incident.breach, None);
+        assert_eq!((incident.owner, incident.revision), (None, 0));
+    }
+
+    #[test]
+    fn a_personal_data_breach_opens_with_its_clock_from_the_report() {
+        let (incident, _) = open_incident(
+            CouncilId::generate(),
+            IncidentId::generate(),
+            IncidentReport {
+                kind: IncidentKind::PersonalDataBreach,
+                summary: "Email to the wrong list".into(),
+                happened_at: None,
+            },
+            Actor::System,
+            now(),
+        )
+        .unwrap();
+        let clock = incident.breach_clock(now()).unwrap();
+        assert_eq!(clock.deadline(), now() + BREACH_DEADLINE);
     }
 
     #[test]

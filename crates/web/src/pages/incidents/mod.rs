@@ -1,5 +1,13 @@
-//! Incidents, minimal: the list, reporting one, and its page. The full workflow (timeline,
-//! owner, 72-hour breach clock) is a later capability.
+//! Incidents: the list, reporting one, its page with the workflow (owner, timeline, the
+//! 72-hour breach clock and decisions, closing) and its printable report.
+
+mod clock;
+mod report;
+mod show;
+
+pub use clock::ClockView;
+pub use report::report;
+pub use show::{add_action, close, decide_ico, people_told, set_aware, set_owner, show};
 
 use crate::error::AppError;
 use crate::forms::Errors;
@@ -8,7 +16,7 @@ use crate::session::SignedIn;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use custodian_core::ids::IncidentId;
 use custodian_core::incident::{
@@ -26,6 +34,10 @@ pub struct IncidentRow {
     pub happened: String,
     pub reporter: String,
     pub open: bool,
+    /// Empty when nobody owns it yet.
+    pub owner: String,
+    /// The 72-hour clock, for a personal-data breach.
+    pub clock: Option<ClockView>,
 }
 
 async fn rows(
@@ -34,6 +46,13 @@ async fn rows(
     incidents: &[Incident],
 ) -> Result<Vec<IncidentRow>, AppError> {
     let people = state.people(council).await?;
+    let now = state.now();
+    let name = |id: custodian_core::PersonId| {
+        people
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.name.to_string())
+    };
     Ok(incidents
         .iter()
         .map(|i| IncidentRow {
@@ -44,9 +63,11 @@ async fn rows(
             happened: i.happened_at.map(local_time).unwrap_or_default(),
             reporter: i
                 .reported_by
-                .and_then(|id| people.iter().find(|p| p.id == id))
-                .map_or_else(|| "Custodian".to_owned(), |p| p.name.to_string()),
+                .and_then(name)
+                .unwrap_or_else(|| "Custodian".to_owned()),
             open: i.status == IncidentStatus::Open,
+            owner: i.owner.and_then(name).unwrap_or_default(),
+            clock: i.breach_clock(now).map(ClockView::of),
         })
         .collect())
 }
@@ -174,29 +195,4 @@ pub async fn create(
             form_page(&signed_in, errors, &form)
         }
     }
-}
-
-#[derive(Template)]
-#[template(path = "incident.html")]
-struct IncidentPage {
-    chrome: crate::chrome::Chrome,
-    incident: IncidentRow,
-}
-
-pub async fn show(
-    State(state): State<AppState>,
-    signed_in: SignedIn,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    signed_in.require(Action::ViewIncidents).await?;
-    let id = IncidentId::parse(&id).map_err(|_| AppError::NotFound)?;
-    let council = signed_in.council_id();
-    let incident = state.store().incident(council, id).await?;
-    let mut rows = rows(&state, council, &[incident]).await?;
-    let incident = rows.pop().ok_or(AppError::NotFound)?;
-    Ok(render(&IncidentPage {
-        chrome: chrome(&signed_in, "/incidents"),
-        incident,
-    })?
-    .into_response())
 }
