@@ -97,7 +97,7 @@ impl AppState {
             return Ok(found);
         }
         let people = self.people(council).await?;
-        let found = Arc::new(crate::pages::audit::Directory::of(&people));
+        let found = Arc::new(crate::pages::audit::Directory::of(&people)?);
         self.0.directories.put(council, change_count, found.clone());
         Ok(found)
     }

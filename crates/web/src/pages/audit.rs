@@ -1,7 +1,7 @@
 //! The audit log page (filters by who, what and when; newest first; paged) and its CSV export.
 
 use crate::error::AppError;
-use crate::nav::{chrome, local_time, render};
+use crate::nav::{chrome, local_time};
 use crate::session::SignedIn;
 use crate::state::AppState;
 use askama::Template;
@@ -15,11 +15,13 @@ use custodian_core::ports::{AuditLog, AuditQuery};
 use serde::Deserialize;
 use serde_json::json;
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
 
 const PAGE_SIZE: u32 = 50;
 const CSV_LIMIT: u32 = 10_000;
+/// About the size of an audit page's HTML without its entries or people, and of one entry's row.
+const PAGE_HTML_BASE: usize = 12 * 1024;
+const ROW_HTML: usize = 640;
 
 /// The kinds of entry offered in the "What" filter: prefix and plain label.
 const KINDS: &[(&str, &str)] = &[
@@ -41,6 +43,11 @@ const KINDS: &[(&str, &str)] = &[
         "device.",
         "Devices: own-device requests, decisions and security settings",
     ),
+    (
+        "vault.",
+        "Password vault: reveals, refusals, access and emergencies",
+    ),
+    ("leaver.", "Leaving checklists"),
     ("permission.denied", "Refused: not allowed"),
     ("request.refused", "Refused: expired forms"),
     ("audit.", "Audit log downloads"),
@@ -71,6 +78,34 @@ pub fn action_label(code: &str) -> Cow<'static, str> {
         "mfa.passkey_added" => "Passkey added",
         "mfa.passkey_removed" => "Passkey removed",
         "incident.opened" => "Incident reported",
+        "incident.updated" => "Incident changed (owner or when the council became aware)",
+        "incident.action_added" => "Incident action added to the timeline",
+        "incident.breach_decided" => "Breach: decision on telling the ICO recorded",
+        "incident.people_told" => "Breach: telling the people affected recorded",
+        "incident.closed" => "Incident closed",
+        "vault.item_added" => "Password added to the vault",
+        "vault.item_changed" => "Vault item's details changed",
+        "vault.secret_changed" => "Vault secret changed",
+        "vault.secret_removed" => "Vault secret removed",
+        "vault.default_changed_confirmed" => "Supplier's default password confirmed changed",
+        "vault.revealed" => "Password revealed",
+        "vault.reveal_refused" => "Refused: tried to reveal a password",
+        "vault.marked_compromised" => "Password marked as compromised",
+        "vault.access_requested" => "Time-limited password access asked for",
+        "vault.access_approved" => "Time-limited password access approved",
+        "vault.access_declined" => "Time-limited password access declined",
+        "vault.access_ended" => "Time-limited password access ended",
+        "vault.emergency_opened" => "Emergency access to sealed passwords opened",
+        "vault.emergency_objected" => "Objection to emergency access",
+        "vault.emergency_agreed" => "Emergency access agreed by a second holder",
+        "vault.emergency_closed" => "Emergency access closed",
+        "vault.kit_issued" => "Vault recovery kit issued",
+        "vault.exported" => "Vault export made for the recovery kit",
+        "vault.key_rotated" => "Vault key replaced",
+        "leaver.checklist_created" => "Leaving checklist made",
+        "leaver.item_done" => "Leaving checklist item done",
+        "leaver.item_waived" => "Leaving checklist item waived",
+        "leaver.checklist_closed" => "Leaving checklist closed",
         "policy.draft_created" => "Policy draft started",
         "policy.draft_updated" => "Policy draft changed",
         "policy.draft_deleted" => "Policy draft deleted",
@@ -194,8 +229,21 @@ pub struct EntryRow<'a> {
     pub who: &'a str,
     pub what: Cow<'static, str>,
     pub subject: &'a str,
-    pub subject_href: Option<String>,
+    pub subject_href: Option<RecordLink<'a>>,
     pub details: Cow<'a, str>,
+}
+
+/// A link to a record's page: its path and id, written out only as the page is rendered.
+pub struct RecordLink<'a> {
+    path: &'static str,
+    id: &'a str,
+}
+
+impl std::fmt::Display for RecordLink<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.path)?;
+        f.write_str(self.id)
+    }
 }
 
 /// The council's people as the audit log shows them: names by their actor id (which is also
@@ -203,20 +251,95 @@ pub struct EntryRow<'a> {
 /// the store (`AppState::directory`), not on every page.
 pub struct Directory {
     pub names: HashMap<String, String>,
-    pub options: Vec<(String, String)>,
+    who_options: WhoOptions,
 }
 
 impl Directory {
-    pub fn of(people: &[custodian_core::person::Person]) -> Self {
-        Self {
+    pub fn of(people: &[custodian_core::person::Person]) -> Result<Self, askama::Error> {
+        Ok(Self {
             names: people
                 .iter()
                 .map(|p| (Actor::Person(p.id).to_storage(), p.name.to_string()))
                 .collect(),
-            options: people
-                .iter()
-                .map(|p| (p.id.to_string(), p.name.to_string()))
-                .collect(),
+            who_options: WhoOptions::of(
+                people.iter().map(|p| (p.id.to_string(), p.name.as_str())),
+            )?,
+        })
+    }
+}
+
+/// One option of the "who" filter, rendered (and escaped) by askama.
+#[derive(Template)]
+#[template(
+    source = r#"<option value="{{ id }}"{% if selected %} selected{% endif %}>{{ name }}</option>"#,
+    ext = "html"
+)]
+struct WhoOption<'a> {
+    id: &'a str,
+    name: &'a str,
+    selected: bool,
+}
+
+/// The "who" filter's option for every person, rendered once per change to the store.
+///
+/// Why: a council has hundreds of people, and rendering and escaping their options made up a
+/// quarter of every audit page's HTML. A page now copies this text and swaps in the chosen
+/// person's option, itself rendered here with `selected`.
+struct WhoOptions {
+    /// Every person's option, none chosen, in the directory's order.
+    html: String,
+    /// By person id: where that person's option lies in `html`, and the same option chosen.
+    chosen: HashMap<String, (std::ops::Range<usize>, String)>,
+}
+
+impl WhoOptions {
+    /// From each person's id and name, in the order the filter lists them.
+    fn of<'a>(
+        people: impl ExactSizeIterator<Item = (String, &'a str)>,
+    ) -> Result<Self, askama::Error> {
+        let mut html = String::with_capacity(people.len() * 80);
+        let mut chosen = HashMap::with_capacity(people.len());
+        for (id, name) in people {
+            let mut option = WhoOption {
+                id: &id,
+                name,
+                selected: false,
+            };
+            let start = html.len();
+            option.render_into(&mut html)?;
+            let range = start..html.len();
+            option.selected = true;
+            let selected = option.render()?;
+            chosen.insert(id, (range, selected));
+        }
+        Ok(Self { html, chosen })
+    }
+
+    /// The options as a page shows them, with `who`'s option chosen when it is a person.
+    fn showing<'a>(&'a self, who: &str) -> WhoOptionsShown<'a> {
+        WhoOptionsShown {
+            options: self,
+            chosen: self.chosen.get(who),
+        }
+    }
+}
+
+/// Already-escaped HTML, written into the page with askama's `safe` filter.
+struct WhoOptionsShown<'a> {
+    options: &'a WhoOptions,
+    chosen: Option<&'a (std::ops::Range<usize>, String)>,
+}
+
+impl std::fmt::Display for WhoOptionsShown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let html = self.options.html.as_str();
+        match self.chosen {
+            Some((range, selected)) => {
+                f.write_str(html.get(..range.start).unwrap_or_default())?;
+                f.write_str(selected)?;
+                f.write_str(html.get(range.end..).unwrap_or_default())
+            }
+            None => f.write_str(html),
         }
     }
 }
@@ -239,39 +362,110 @@ fn actor_name<'a>(actor: &'a str, names: &'a HashMap<String, String>) -> &'a str
 fn describe_subject<'a>(
     subject: &'a str,
     names: &'a HashMap<String, String>,
-) -> (&'a str, Option<String>) {
+) -> (&'a str, Option<RecordLink<'a>>) {
+    let link = |path, id| Some(RecordLink { path, id });
     if let Some(name) = names.get(subject) {
         let href = subject
             .strip_prefix("person:")
-            .map(|id| format!("/people/{id}"));
+            .and_then(|id| link("/people/", id));
         return (name, href);
     }
     match subject.split_once(':') {
-        Some(("incident", id)) => ("An incident", Some(format!("/incidents/{id}"))),
+        Some(("incident", id)) => ("An incident", link("/incidents/", id)),
         Some(("council", _)) => ("The council", None),
-        Some(("policy_version", id)) => {
-            ("A policy version", Some(format!("/policy/versions/{id}")))
-        }
+        Some(("policy_version", id)) => ("A policy version", link("/policy/versions/", id)),
         Some(("person", _)) => ("A person no longer listed", None),
-        Some(("asset", id)) => ("An item of equipment", Some(format!("/assets/{id}"))),
-        Some(("device", id)) => ("A device", Some(format!("/devices/{id}"))),
+        Some(("asset", id)) => ("An item of equipment", link("/assets/", id)),
+        Some(("device", id)) => ("A device", link("/devices/", id)),
         _ => (subject, None),
     }
 }
 
-/// The entry's details as plain "Name: value" phrases instead of JSON.
+/// The entry's details as plain "Name: value" phrases instead of JSON, in the keys' order.
 /// Borrows the text when it is not a JSON object (or is `{}`); otherwise writes the phrases
 /// straight into one string.
 pub fn describe_details(details: &str) -> Cow<'_, str> {
     if details == "{}" {
         return Cow::Borrowed("");
     }
+    // Nearly every entry's details are a flat object of short values: read it borrowing from
+    // the text (a page shows fifty, and owned keys, strings and `Value`s were most of their
+    // cost). Anything else, such as a list or an escaped key, is read the general way below.
+    if let Ok(flat) = serde_json::from_str::<BTreeMap<&str, DetailValue<'_>>>(details) {
+        return Cow::Owned(phrases(details.len(), flat));
+    }
     let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(details)
     else {
         return Cow::Borrowed(details);
     };
-    let mut out = String::with_capacity(details.len() + 16);
-    for (key, value) in &map {
+    let values = map.iter().map(|(key, value)| {
+        let value = match value {
+            serde_json::Value::Bool(yes) => DetailValue::Bool(*yes),
+            serde_json::Value::Null => DetailValue::Null,
+            serde_json::Value::String(text) => DetailValue::Text(text.as_str().into()),
+            serde_json::Value::Number(number) => DetailValue::Number(number.clone()),
+            other => DetailValue::Json(other.to_string()),
+        };
+        (key.as_str(), value)
+    });
+    Cow::Owned(phrases(details.len(), values))
+}
+
+/// One value of an entry's details, as [`describe_details`] words it.
+enum DetailValue<'a> {
+    Bool(bool),
+    Null,
+    Text(Cow<'a, str>),
+    Number(serde_json::Number),
+    /// A list or an object, shown as compact JSON.
+    Json(String),
+}
+
+impl<'de> Deserialize<'de> for DetailValue<'de> {
+    /// Accepts only plain values (no lists or objects), borrowing strings without escapes.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct PlainValue;
+        impl<'de> serde::de::Visitor<'de> for PlainValue {
+            type Value = DetailValue<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a text, number, true, false or null")
+            }
+            fn visit_bool<E>(self, value: bool) -> Result<Self::Value, E> {
+                Ok(DetailValue::Bool(value))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(DetailValue::Null)
+            }
+            fn visit_borrowed_str<E>(self, text: &'de str) -> Result<Self::Value, E> {
+                Ok(DetailValue::Text(Cow::Borrowed(text)))
+            }
+            fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
+                Ok(DetailValue::Text(Cow::Owned(text.to_owned())))
+            }
+            fn visit_i64<E>(self, value: i64) -> Result<Self::Value, E> {
+                Ok(DetailValue::Number(value.into()))
+            }
+            fn visit_u64<E>(self, value: u64) -> Result<Self::Value, E> {
+                Ok(DetailValue::Number(value.into()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Self::Value, E> {
+                serde_json::Number::from_f64(value)
+                    .map(DetailValue::Number)
+                    .ok_or_else(|| E::custom("a number too large to show"))
+            }
+        }
+        deserializer.deserialize_any(PlainValue)
+    }
+}
+
+/// Writes "Key: value; Key: value" for the details' keys and values.
+fn phrases<'a, 'v>(
+    size_hint: usize,
+    values: impl IntoIterator<Item = (&'a str, DetailValue<'v>)>,
+) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(size_hint + 16);
+    for (key, value) in values {
         if !out.is_empty() {
             out.push_str("; ");
         }
@@ -282,26 +476,35 @@ pub fn describe_details(details: &str) -> Cow<'_, str> {
         }
         out.extend(chars.map(|c| if c == '_' { ' ' } else { c }));
         out.push_str(": ");
-        let text: Cow<'_, str> = match value {
-            serde_json::Value::Bool(true) => "yes".into(),
-            serde_json::Value::Bool(false) => "no".into(),
-            serde_json::Value::Null => "none".into(),
-            serde_json::Value::String(text) if key.contains("roles") => {
-                match custodian_core::person::RoleSet::from_storage(text) {
-                    Ok(roles) if roles.is_empty() => "none".into(),
-                    Ok(roles) => roles.labels().into(),
-                    Err(_) => text.as_str().into(),
+        match value {
+            DetailValue::Bool(true) => out.push_str("yes"),
+            DetailValue::Bool(false) => out.push_str("no"),
+            DetailValue::Null => out.push_str("none"),
+            DetailValue::Text(text) if key.contains("roles") => {
+                match custodian_core::person::RoleSet::from_storage(&text) {
+                    Ok(roles) if roles.is_empty() => out.push_str("none"),
+                    Ok(roles) => {
+                        for (i, role) in roles.iter().enumerate() {
+                            if i > 0 {
+                                out.push_str(", ");
+                            }
+                            out.push_str(role.label());
+                        }
+                    }
+                    Err(_) => out.push_str(&text),
                 }
             }
-            serde_json::Value::String(text) => match text.parse::<jiff::Timestamp>() {
-                Ok(at) => local_time(at).into(),
-                Err(_) => text.as_str().into(),
+            DetailValue::Text(text) => match text.parse::<jiff::Timestamp>() {
+                Ok(at) => out.push_str(&local_time(at)),
+                Err(_) => out.push_str(&text),
             },
-            other => other.to_string().into(),
-        };
-        out.push_str(&text);
+            DetailValue::Number(number) => {
+                let _ = write!(out, "{number}");
+            }
+            DetailValue::Json(json) => out.push_str(&json),
+        }
     }
-    Cow::Owned(out)
+    out
 }
 
 fn row<'a>(entry: &'a AuditEntry, names: &'a HashMap<String, String>) -> EntryRow<'a> {
@@ -323,7 +526,7 @@ struct AuditPage<'a> {
     chrome: crate::chrome::Chrome,
     problems: Vec<String>,
     filters: Filters,
-    people: Arc<Directory>,
+    who_options: WhoOptionsShown<'a>,
     kinds: Vec<(&'static str, &'static str)>,
     entries: Vec<EntryRow<'a>>,
     older_link: Option<String>,
@@ -347,8 +550,7 @@ pub async fn page(
     };
     let more = fetched.len() > PAGE_SIZE as usize;
     let entries = &fetched[..fetched.len().min(PAGE_SIZE as usize)];
-    let people = state.directory(council).await?;
-    let directory = Arc::clone(&people);
+    let directory = state.directory(council).await?;
     let older_link = more
         .then(|| {
             entries
@@ -356,12 +558,12 @@ pub async fn page(
                 .map(|e| format!("/audit?{}", filters.link(Some(e.seq))))
         })
         .flatten();
-    Ok(render(&AuditPage {
+    let page = AuditPage {
         chrome: chrome(&signed_in, "/audit"),
         problems,
         kinds: KINDS.to_vec(),
         entries: entries.iter().map(|e| row(e, &directory.names)).collect(),
-        people,
+        who_options: directory.who_options.showing(&filters.who),
         older_link,
         newest_link: filters
             .before
@@ -369,8 +571,14 @@ pub async fn page(
         csv_link: format!("/audit.csv?{}", filters.link(None)),
         can_export: signed_in.may(Action::ExportAuditLog),
         filters,
-    })?
-    .into_response())
+    };
+    // Sized for the whole page at once: askama's estimate covers only the templates' own text,
+    // so a page of fifty entries and the people list grew (and copied) its buffer several times.
+    let mut html = String::with_capacity(
+        PAGE_HTML_BASE + directory.who_options.html.len() + page.entries.len() * ROW_HTML,
+    );
+    page.render_into(&mut html)?;
+    Ok(axum::response::Html(html).into_response())
 }
 
 /// Quotes a CSV cell, and defuses cells a spreadsheet would run as a formula.
@@ -453,6 +661,49 @@ mod tests {
         assert!(
             describe_details(r#"{"expires_at":"2026-09-28T14:13:20Z"}"#)
                 .starts_with("Expires at: 28 Sep 2026, 15:13")
+        );
+    }
+
+    #[test]
+    fn details_with_numbers_escapes_and_lists_read_as_before() {
+        // A flat object is read borrowing from the text; one with a list the general way.
+        assert_eq!(
+            describe_details(
+                r#"{"count":3,"ratio":1.5,"big":18446744073709551615,"note":"a \"b\"\tc","gone":null}"#
+            ),
+            "Big: 18446744073709551615; Count: 3; Gone: none; Note: a \"b\"\tc; Ratio: 1.5"
+        );
+        assert_eq!(
+            describe_details(r#"{"ids":[1,2],"roles":"clerk","done":true}"#),
+            "Done: yes; Ids: [1,2]; Roles: Clerk"
+        );
+        assert_eq!(
+            describe_details(r#"{"roles_before":""}"#),
+            "Roles before: none"
+        );
+        assert_eq!(describe_details("not json"), "not json");
+        assert_eq!(describe_details("[1]"), "[1]");
+    }
+
+    #[test]
+    fn the_who_filter_marks_only_the_chosen_person_and_escapes_names() {
+        let people = [
+            ("a1".to_owned(), "Ann O'Neill"),
+            ("b2".to_owned(), "Bob <Chair>"),
+            ("c3".to_owned(), "Cat"),
+        ];
+        let options = WhoOptions::of(people.into_iter()).unwrap();
+        let nobody = options.showing("").to_string();
+        assert_eq!(
+            nobody,
+            "<option value=\"a1\">Ann O&#39;Neill</option>\
+             <option value=\"b2\">Bob &#60;Chair&#62;</option>\
+             <option value=\"c3\">Cat</option>"
+        );
+        assert_eq!(options.showing("system").to_string(), nobody);
+        assert_eq!(
+            options.showing("b2").to_string(),
+            nobody.replace("\"b2\">", "\"b2\" selected>")
         );
     }
 
