@@ -42,7 +42,8 @@ ALTER TABLE incidents
     ADD CHECK (ico_notified_at IS NULL OR ico_notify = 'yes'),
     ADD CHECK ((people_told IS NULL) = (people_told_by IS NULL)),
     ADD CHECK ((people_told_by IS NULL) = (people_told_at IS NULL)),
-    ADD CHECK ((status = 'closed') = (closed_by IS NOT NULL)),
+    -- Who closed is known only for incidents closed from now on: one closed before has none.
+    ADD CHECK (closed_by IS NULL OR status = 'closed'),
     ADD CHECK ((closed_by IS NULL) = (closed_at IS NULL));
 CREATE TABLE incident_actions (
     council_id   TEXT NOT NULL REFERENCES councils (id),

@@ -327,3 +327,37 @@ async fn only_open_breaches_of_the_council_are_listed_for_their_clocks() {
         db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn an_incident_closed_before_the_workflow_existed_still_reads_as_closed() {
+    for db in engines().await {
+        let (store, engine) = (&db.store, db.engine);
+        let (ashby, clerk) = found(store, "Ashby Parish Council", "clerk@a.example").await;
+        // Closed as the first version did (status only, nobody recorded as closing it): the
+        // state migration 0011 finds in an existing database.
+        let (mut incident, opened) = open_incident(
+            ashby.id,
+            IncidentId::generate(),
+            IncidentReport {
+                kind: IncidentKind::PersonalDataBreach,
+                summary: "Email sent to the wrong list".to_owned(),
+                happened_at: None,
+            },
+            Actor::Person(clerk.id),
+            t(5),
+        )
+        .unwrap();
+        incident.status = IncidentStatus::Closed;
+        store.insert_incident(&incident, &opened).await.unwrap();
+        let read = store.incident(ashby.id, incident.id).await.unwrap();
+        assert_eq!(read.status, IncidentStatus::Closed, "{engine}");
+        assert!(read.closure.is_none(), "{engine}");
+        assert!(!read.is_open(), "{engine}");
+        assert_eq!(
+            store.incidents(ashby.id).await.unwrap().len(),
+            1,
+            "{engine}"
+        );
+        db.finish().await;
+    }
+}
