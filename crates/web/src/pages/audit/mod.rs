@@ -15,7 +15,7 @@ use custodian_core::ports::{AuditLog, AuditQuery};
 use serde::Deserialize;
 use serde_json::json;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 const PAGE_SIZE: u32 = 50;
 const CSV_LIMIT: u32 = 10_000;
@@ -23,121 +23,11 @@ const CSV_LIMIT: u32 = 10_000;
 const PAGE_HTML_BASE: usize = 12 * 1024;
 const ROW_HTML: usize = 640;
 
-/// The kinds of entry offered in the "What" filter: prefix and plain label.
-const KINDS: &[(&str, &str)] = &[
-    ("signin.", "Sign-ins and failed sign-ins"),
-    ("signout", "Sign-outs"),
-    ("session.", "Sessions ended or switched"),
-    ("mfa.", "Authenticator app and passkey changes"),
-    ("person.", "People added, changed or left"),
-    ("invitation.", "Invitations"),
-    ("password_reset.", "Password reset links"),
-    ("council.", "Council set-up and settings"),
-    ("incident.", "Incidents"),
-    ("policy.", "IT policy: drafts, adoptions and signatures"),
-    (
-        "asset.",
-        "Equipment: added, issued, acknowledged, lost, wiped, disposed of",
-    ),
-    (
-        "device.",
-        "Devices: own-device requests, decisions and security settings",
-    ),
-    (
-        "vault.",
-        "Password vault: reveals, refusals, access and emergencies",
-    ),
-    ("leaver.", "Leaving checklists"),
-    ("permission.denied", "Refused: not allowed"),
-    ("request.refused", "Refused: expired forms"),
-    ("audit.", "Audit log downloads"),
-    ("installation.", "Whole-installation exports"),
-];
-
-/// Plain words for an action code (borrowed: a page shows fifty of these).
-pub fn action_label(code: &str) -> Cow<'static, str> {
-    let label = match code {
-        "council.created" => "Council set up",
-        "council.settings_changed" => "Council settings changed",
-        "person.added" => "Person added",
-        "person.changed" => "Person's details changed",
-        "person.left" => "Person marked as left",
-        "invitation.created" => "Invitation link created",
-        "invitation.accepted" => "Invitation accepted",
-        "password_reset.created" => "Password reset link created",
-        "password_reset.completed" => "Password reset with a link",
-        "signin.succeeded" => "Signed in",
-        "signin.password_accepted" => "Password accepted, waiting for security code",
-        "signin.failed" => "Failed sign-in",
-        "signin.mfa_failed" => "Wrong security code",
-        "signout" => "Signed out",
-        "signout.everywhere" => "Signed out on every device",
-        "session.ended" => "Session ended",
-        "session.council_chosen" => "Switched council",
-        "mfa.totp_enabled" => "Authenticator app set up",
-        "mfa.passkey_added" => "Passkey added",
-        "mfa.passkey_removed" => "Passkey removed",
-        "incident.opened" => "Incident reported",
-        "incident.updated" => "Incident changed (owner or when the council became aware)",
-        "incident.action_added" => "Incident action added to the timeline",
-        "incident.breach_decided" => "Breach: decision on telling the ICO recorded",
-        "incident.people_told" => "Breach: telling the people affected recorded",
-        "incident.closed" => "Incident closed",
-        "vault.item_added" => "Password added to the vault",
-        "vault.item_changed" => "Vault item's details changed",
-        "vault.secret_changed" => "Vault secret changed",
-        "vault.secret_removed" => "Vault secret removed",
-        "vault.default_changed_confirmed" => "Supplier's default password confirmed changed",
-        "vault.revealed" => "Password revealed",
-        "vault.reveal_refused" => "Refused: tried to reveal a password",
-        "vault.marked_compromised" => "Password marked as compromised",
-        "vault.access_requested" => "Time-limited password access asked for",
-        "vault.access_approved" => "Time-limited password access approved",
-        "vault.access_declined" => "Time-limited password access declined",
-        "vault.access_ended" => "Time-limited password access ended",
-        "vault.emergency_opened" => "Emergency access to sealed passwords opened",
-        "vault.emergency_objected" => "Objection to emergency access",
-        "vault.emergency_agreed" => "Emergency access agreed by a second holder",
-        "vault.emergency_closed" => "Emergency access closed",
-        "vault.kit_issued" => "Vault recovery kit issued",
-        "vault.exported" => "Vault export made for the recovery kit",
-        "vault.key_rotated" => "Vault key replaced",
-        "leaver.checklist_created" => "Leaving checklist made",
-        "leaver.item_done" => "Leaving checklist item done",
-        "leaver.item_waived" => "Leaving checklist item waived",
-        "leaver.checklist_closed" => "Leaving checklist closed",
-        "policy.draft_created" => "Policy draft started",
-        "policy.draft_updated" => "Policy draft changed",
-        "policy.draft_deleted" => "Policy draft deleted",
-        "policy.adopted" => "Policy adoption recorded",
-        "policy.declaration_signed" => "Policy declaration signed",
-        "asset.registered" => "Equipment added to the register",
-        "asset.updated" => "Equipment details changed",
-        "asset.issued" => "Equipment issued",
-        "asset.returned" => "Equipment returned to store",
-        "asset.transferred" => "Equipment transferred",
-        "asset.acknowledged" => "Equipment acknowledged by its holder",
-        "asset.reported_lost" => "Equipment reported lost",
-        "asset.reported_stolen" => "Equipment reported stolen",
-        "asset.reported_damaged" => "Equipment reported damaged",
-        "asset.wiped" => "Equipment data wipe recorded",
-        "asset.disposed" => "Equipment disposed of",
-        "assets.imported" => "Equipment imported from a spreadsheet",
-        "assets.exported" => "Equipment register downloaded",
-        "device.requested" => "Asked to use an own device",
-        "device.registered" => "Council device registered",
-        "device.approved" => "Own device approved",
-        "device.declined" => "Own device declined",
-        "device.facts_recorded" => "Device security settings recorded",
-        "device.retired" => "Device no longer used",
-        "permission.denied" => "Refused: not allowed",
-        "request.refused_csrf" => "Refused: expired or forged form",
-        "audit.exported" => "Audit log downloaded",
-        "installation.exported" => "Everything exported from the server command line",
-        other => return Cow::Owned(other.to_owned()),
-    };
-    Cow::Borrowed(label)
-}
+mod details;
+mod labels;
+pub use details::describe_details;
+use labels::KINDS;
+pub use labels::action_label;
 
 #[derive(Deserialize, Default, Clone)]
 pub struct Filters {
@@ -379,132 +269,6 @@ fn describe_subject<'a>(
         Some(("device", id)) => ("A device", link("/devices/", id)),
         _ => (subject, None),
     }
-}
-
-/// The entry's details as plain "Name: value" phrases instead of JSON, in the keys' order.
-/// Borrows the text when it is not a JSON object (or is `{}`); otherwise writes the phrases
-/// straight into one string.
-pub fn describe_details(details: &str) -> Cow<'_, str> {
-    if details == "{}" {
-        return Cow::Borrowed("");
-    }
-    // Nearly every entry's details are a flat object of short values: read it borrowing from
-    // the text (a page shows fifty, and owned keys, strings and `Value`s were most of their
-    // cost). Anything else, such as a list or an escaped key, is read the general way below.
-    if let Ok(flat) = serde_json::from_str::<BTreeMap<&str, DetailValue<'_>>>(details) {
-        return Cow::Owned(phrases(details.len(), flat));
-    }
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(details)
-    else {
-        return Cow::Borrowed(details);
-    };
-    let values = map.iter().map(|(key, value)| {
-        let value = match value {
-            serde_json::Value::Bool(yes) => DetailValue::Bool(*yes),
-            serde_json::Value::Null => DetailValue::Null,
-            serde_json::Value::String(text) => DetailValue::Text(text.as_str().into()),
-            serde_json::Value::Number(number) => DetailValue::Number(number.clone()),
-            other => DetailValue::Json(other.to_string()),
-        };
-        (key.as_str(), value)
-    });
-    Cow::Owned(phrases(details.len(), values))
-}
-
-/// One value of an entry's details, as [`describe_details`] words it.
-enum DetailValue<'a> {
-    Bool(bool),
-    Null,
-    Text(Cow<'a, str>),
-    Number(serde_json::Number),
-    /// A list or an object, shown as compact JSON.
-    Json(String),
-}
-
-impl<'de> Deserialize<'de> for DetailValue<'de> {
-    /// Accepts only plain values (no lists or objects), borrowing strings without escapes.
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct PlainValue;
-        impl<'de> serde::de::Visitor<'de> for PlainValue {
-            type Value = DetailValue<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a text, number, true, false or null")
-            }
-            fn visit_bool<E>(self, value: bool) -> Result<Self::Value, E> {
-                Ok(DetailValue::Bool(value))
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(DetailValue::Null)
-            }
-            fn visit_borrowed_str<E>(self, text: &'de str) -> Result<Self::Value, E> {
-                Ok(DetailValue::Text(Cow::Borrowed(text)))
-            }
-            fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
-                Ok(DetailValue::Text(Cow::Owned(text.to_owned())))
-            }
-            fn visit_i64<E>(self, value: i64) -> Result<Self::Value, E> {
-                Ok(DetailValue::Number(value.into()))
-            }
-            fn visit_u64<E>(self, value: u64) -> Result<Self::Value, E> {
-                Ok(DetailValue::Number(value.into()))
-            }
-            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Self::Value, E> {
-                serde_json::Number::from_f64(value)
-                    .map(DetailValue::Number)
-                    .ok_or_else(|| E::custom("a number too large to show"))
-            }
-        }
-        deserializer.deserialize_any(PlainValue)
-    }
-}
-
-/// Writes "Key: value; Key: value" for the details' keys and values.
-fn phrases<'a, 'v>(
-    size_hint: usize,
-    values: impl IntoIterator<Item = (&'a str, DetailValue<'v>)>,
-) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(size_hint + 16);
-    for (key, value) in values {
-        if !out.is_empty() {
-            out.push_str("; ");
-        }
-        // The key with its first letter capitalised and underscores as spaces.
-        let mut chars = key.chars();
-        if let Some(first) = chars.next() {
-            out.extend(first.to_uppercase());
-        }
-        out.extend(chars.map(|c| if c == '_' { ' ' } else { c }));
-        out.push_str(": ");
-        match value {
-            DetailValue::Bool(true) => out.push_str("yes"),
-            DetailValue::Bool(false) => out.push_str("no"),
-            DetailValue::Null => out.push_str("none"),
-            DetailValue::Text(text) if key.contains("roles") => {
-                match custodian_core::person::RoleSet::from_storage(&text) {
-                    Ok(roles) if roles.is_empty() => out.push_str("none"),
-                    Ok(roles) => {
-                        for (i, role) in roles.iter().enumerate() {
-                            if i > 0 {
-                                out.push_str(", ");
-                            }
-                            out.push_str(role.label());
-                        }
-                    }
-                    Err(_) => out.push_str(&text),
-                }
-            }
-            DetailValue::Text(text) => match text.parse::<jiff::Timestamp>() {
-                Ok(at) => out.push_str(&local_time(at)),
-                Err(_) => out.push_str(&text),
-            },
-            DetailValue::Number(number) => {
-                let _ = write!(out, "{number}");
-            }
-            DetailValue::Json(json) => out.push_str(&json),
-        }
-    }
-    out
 }
 
 fn row<'a>(entry: &'a AuditEntry, names: &'a HashMap<String, String>) -> EntryRow<'a> {
