@@ -8,12 +8,13 @@ use anyhow::Context;
 use custodian_core::audit::Actor;
 use custodian_core::ids::{AccessGrantId, CouncilId, PersonId, VaultItemId};
 use custodian_core::person::{Person, PersonStatus, Role};
-use custodian_core::ports::{CouncilStore, PersonStore, SealedSecret, VaultChange, VaultStore};
+use custodian_core::ports::{CouncilStore, PersonStore, VaultChange, VaultStore};
 use custodian_core::vault::{
     AccessGrant, Confirmed, ItemDetails, RevealBasis, SecretField, VaultItem, item_event,
 };
 use custodian_store::Store;
-use custodian_vault::{Key, new_item_key, seal_field};
+use custodian_vault::Key;
+use custodian_web::vault_box::seal_new_item;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 
@@ -240,26 +241,14 @@ async fn add_item(
     })?;
     let created = days_ago(sample.rotated_days_ago.max(30) + 10);
     let mut item = VaultItem::new(VaultItemId::generate(), council, details, created);
-    let id = item.id.to_string();
-    let wrapped = new_item_key(key, &id)?;
-    let mut sealed = Vec::new();
+    // Sealed as the item pages seal them (`vault_box`): one version per field first.
+    let mut values = Vec::new();
     for (field, value) in sample.secrets {
-        let version = item.replace_secret(*field, days_ago(sample.rotated_days_ago));
-        let value = custodian_core::vault::check_secret(*field, value)?;
-        let text = seal_field(
-            key,
-            &id,
-            &wrapped,
-            field.as_str(),
-            version,
-            value.as_bytes(),
-        )?;
-        sealed.push(SealedSecret {
-            field: *field,
-            version,
-            sealed: text.to_text(),
-        });
+        item.replace_secret(*field, days_ago(sample.rotated_days_ago));
+        values.push((*field, custodian_core::vault::check_secret(*field, value)?));
     }
+    let values: Vec<(SecretField, &str)> = values.iter().map(|(f, v)| (*f, v.as_str())).collect();
+    let (wrapped, sealed) = seal_new_item(key, &item, &values)?;
     if sample.default_confirmed {
         item.default_changed = Some(Confirmed {
             by: clerk,
@@ -275,7 +264,7 @@ async fn add_item(
     );
     store
         .insert_vault_item(
-            &wrapped.to_text(),
+            &wrapped,
             &VaultChange {
                 item: Some(&item),
                 sealed: &sealed,

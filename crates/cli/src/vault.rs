@@ -16,8 +16,9 @@ use custodian_core::ports::{
 use custodian_store::Store;
 use custodian_vault::{
     ExportHeader, ExportedItem, Key, Sealed, issue_kit, key_check, key_from_passphrase,
-    open_export, open_field, parse_share_file, rewrap_item_key, seal_export, share_file,
+    open_export, parse_share_file, rewrap_item_key, seal_export, share_file,
 };
+use custodian_web::vault_box::open_secret;
 use jiff::Timestamp;
 use rand::RngCore;
 use serde_json::json;
@@ -237,23 +238,10 @@ async fn exported_items(
     let mut exported = Vec::new();
     for item in store.vault_items(council.id).await? {
         let sealed = store.sealed_item(council.id, item.id).await?;
-        let id = item.id.to_string();
-        let wrapped = Sealed::from_text(&sealed.wrapped_key)
-            .with_context(|| format!("The stored key of {} is damaged", item.name))?;
         let mut fields = Vec::new();
         for secret in &sealed.secrets {
-            let value = Sealed::from_text(&secret.sealed)
-                .with_context(|| format!("A stored secret of {} is damaged", item.name))?;
-            let plain = open_field(
-                key,
-                &id,
-                &wrapped,
-                secret.field.as_str(),
-                secret.version,
-                &value,
-            )
-            .with_context(|| format!("A secret of {} could not be opened", item.name))?;
-            let text = Zeroizing::new(String::from_utf8_lossy(&plain).into_owned());
+            let text = open_secret(key, &item, &sealed, secret.field)
+                .with_context(|| format!("A secret of {} could not be opened", item.name))?;
             fields.push((secret.field.as_str().to_owned(), text));
         }
         exported.push(ExportedItem {

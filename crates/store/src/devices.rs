@@ -172,17 +172,7 @@ async fn require_references(conn: &mut AnyConnection, device: &Device) -> StoreR
         people.push(*by);
     }
     people.extend(device.retired.as_ref().map(|r| r.by));
-    people.sort();
-    people.dedup();
-    for person in people {
-        sqlx::query("SELECT id FROM people WHERE id = $1 AND council_id = $2")
-            .bind(person.to_string())
-            .bind(&council)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db_error)?
-            .ok_or(StoreError::NotFound("person"))?;
-    }
+    crate::scope::require_people(conn, device.council_id, people).await?;
     if let Some(asset) = device.asset {
         sqlx::query("SELECT id FROM assets WHERE id = $1 AND council_id = $2")
             .bind(asset.to_string())

@@ -6,6 +6,7 @@
 use crate::rows::{
     council_id, incident_id, int, opt_int, opt_person_id, opt_text, opt_time, person_id, text, time,
 };
+use crate::scope::require_people;
 use crate::{Store, db_error};
 use custodian_core::audit::AuditEvent;
 use custodian_core::ids::{CouncilId, IncidentId, PersonId};
@@ -163,28 +164,6 @@ fn action(row: &AnyRow) -> StoreResult<IncidentAction> {
         by: person_id(row, "by_id")?,
         text: text(row, "text")?,
     })
-}
-
-/// Every person the incident names belongs to its council: a clear `NotFound` rather than a
-/// foreign-key failure (and, on SQLite, the only check: see migration 0011).
-async fn require_people(
-    conn: &mut AnyConnection,
-    council: CouncilId,
-    people: impl IntoIterator<Item = PersonId>,
-) -> StoreResult<()> {
-    let mut people: Vec<PersonId> = people.into_iter().collect();
-    people.sort();
-    people.dedup();
-    for person in people {
-        sqlx::query("SELECT id FROM people WHERE id = $1 AND council_id = $2")
-            .bind(person.to_string())
-            .bind(council.to_string())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db_error)?
-            .ok_or(StoreError::NotFound("person"))?;
-    }
-    Ok(())
 }
 
 fn named_people(incident: &Incident) -> Vec<PersonId> {

@@ -22,6 +22,7 @@ mod passkeys;
 mod people;
 mod policy;
 mod rows;
+mod scope;
 mod sessions;
 mod sqlite_reader;
 pub mod transfer;

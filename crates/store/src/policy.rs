@@ -243,13 +243,7 @@ impl PolicyStore for Store {
         if status_in(&mut tx, council, declaration.version_id).await? != VersionStatus::Adopted {
             return Err(PolicyStoreError::NotInForce);
         }
-        sqlx::query("SELECT id FROM people WHERE id = $1 AND council_id = $2")
-            .bind(declaration.person_id.to_string())
-            .bind(council.to_string())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?
-            .ok_or(StoreError::NotFound("person"))?;
+        crate::scope::require_people(&mut tx, council, [declaration.person_id]).await?;
         sqlx::query(
             "INSERT INTO policy_declarations (council_id, version_id, person_id, typed_name,
                  signed_at, text_hash)

@@ -13,10 +13,11 @@ use custodian::vault_key::{Unlocked, unlock};
 use custodian_core::audit::Actor;
 use custodian_core::ids::VaultItemId;
 use custodian_core::person::Role;
-use custodian_core::ports::{CouncilStore, SealedSecret, VaultChange, VaultSettings, VaultStore};
+use custodian_core::ports::{CouncilStore, VaultChange, VaultSettings, VaultStore};
 use custodian_core::vault::{ItemDetails, SecretField, VaultItem, item_event};
 use custodian_store::Store;
-use custodian_vault::{Key, key_check, new_item_key, seal_field};
+use custodian_vault::{Key, key_check};
+use custodian_web::vault_box::seal_new_item;
 use jiff::Timestamp;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -168,28 +169,18 @@ async fn add_item(
     .map_err(|problems| anyhow::anyhow!("bench item not valid: {problems:?}"))?;
     let now = Timestamp::now();
     let mut item = VaultItem::new(VaultItemId::generate(), council, details, now);
-    let id = item.id.to_string();
-    let wrapped = new_item_key(key, &id)?;
-    let mut sealed = Vec::new();
-    for (field, value) in [
-        (SecretField::Password, format!("lantern-quince-orbit-{n}")),
-        (SecretField::Notes, format!("Notes for item {n}")),
-    ] {
-        let version = item.replace_secret(field, now);
-        let text = seal_field(
-            key,
-            &id,
-            &wrapped,
-            field.as_str(),
-            version,
-            value.as_bytes(),
-        )?;
-        sealed.push(SealedSecret {
-            field,
-            version,
-            sealed: text.to_text(),
-        });
-    }
+    let password = format!("lantern-quince-orbit-{n}");
+    let notes = format!("Notes for item {n}");
+    item.replace_secret(SecretField::Password, now);
+    item.replace_secret(SecretField::Notes, now);
+    let (wrapped, sealed) = seal_new_item(
+        key,
+        &item,
+        &[
+            (SecretField::Password, password.as_str()),
+            (SecretField::Notes, notes.as_str()),
+        ],
+    )?;
     let event = item_event(
         &item,
         now,
@@ -199,7 +190,7 @@ async fn add_item(
     );
     store
         .insert_vault_item(
-            &wrapped.to_text(),
+            &wrapped,
             &VaultChange {
                 item: Some(&item),
                 sealed: &sealed,

@@ -51,18 +51,7 @@ async fn require_people(conn: &mut AnyConnection, asset: &Asset) -> StoreResult<
     }
     people.extend(asset.wipe.as_ref().map(|w| w.by));
     people.extend(asset.disposal.as_ref().and_then(|d| d.by));
-    people.sort_by_key(|p| p.to_string());
-    people.dedup();
-    for person in people {
-        sqlx::query("SELECT id FROM people WHERE id = $1 AND council_id = $2")
-            .bind(person.to_string())
-            .bind(asset.council_id.to_string())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db_error)?
-            .ok_or(StoreError::NotFound("person"))?;
-    }
-    Ok(())
+    crate::scope::require_people(conn, asset.council_id, people).await
 }
 
 /// Refuses a change made from `before` when the stored item is no longer `before`. Called under

@@ -12,6 +12,7 @@ mod access;
 mod items;
 mod settings;
 
+use crate::scope::require_people;
 use crate::{Engine, Store, db_error};
 use custodian_core::audit::AuditEvent;
 use custodian_core::ids::{CouncilId, NotificationId, PersonId, VaultItemId};
@@ -50,28 +51,6 @@ fn require_sealed(value: &str, what: &str) -> StoreResult<()> {
         "The {what} was not sealed by the vault, so nothing was saved. This is a fault in \
          Custodian: report it."
     )))
-}
-
-/// Every person named belongs to the council: a clear `NotFound("person")` rather than a
-/// foreign-key failure (which would also abort a PostgreSQL transaction).
-async fn require_people(
-    conn: &mut AnyConnection,
-    council: CouncilId,
-    people: impl IntoIterator<Item = PersonId>,
-) -> StoreResult<()> {
-    let mut people: Vec<PersonId> = people.into_iter().collect();
-    people.sort();
-    people.dedup();
-    for person in people {
-        sqlx::query("SELECT id FROM people WHERE id = $1 AND council_id = $2")
-            .bind(person.to_string())
-            .bind(council.to_string())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db_error)?
-            .ok_or(StoreError::NotFound("person"))?;
-    }
-    Ok(())
 }
 
 /// Inserts notifications inside the caller's transaction; each must be for a person of
