@@ -72,10 +72,26 @@ pub enum Action {
     /// Take part in emergency access to the sealed credentials: open it (the policy's holder),
     /// object to it, or agree as a second holder (4.1.2).
     EmergencyAccess,
+    /// Ask for the approval the policy requires before buying, installing, recording, using an
+    /// own device and the other kinds it names (1.1.7-9.1.5).
+    RequestApproval,
+    /// See every approval request and its decision.
+    ViewApprovals,
+    /// Decide approval requests: the Clerk's own kinds, and recording the Council's decisions
+    /// with their minute reference. Nobody decides their own request.
+    DecideApprovals,
+    /// See workstation (DSE) assessments, eye-test offers, workstation requests and hazard
+    /// reports for everyone (3.1.2, 3.1.3).
+    ViewHealthAndSafety,
+    /// Record workstation assessments and eye-test offers, and act on workstation requests and
+    /// hazard reports.
+    ManageHealthAndSafety,
+    /// Report a hazard or ask for a change to one's workstation (3.1.3).
+    ReportHazard,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 35] = [
         Action::ViewHome,
         Action::ViewPeople,
         Action::InvitePerson,
@@ -105,6 +121,12 @@ impl Action {
         Action::ManageVault,
         Action::ApproveVaultAccess,
         Action::EmergencyAccess,
+        Action::RequestApproval,
+        Action::ViewApprovals,
+        Action::DecideApprovals,
+        Action::ViewHealthAndSafety,
+        Action::ManageHealthAndSafety,
+        Action::ReportHazard,
     ];
 
     /// Plain description used in the roles document and in "you cannot do this" messages.
@@ -145,6 +167,16 @@ impl Action {
             Action::ManageVault => "Add and change vault items, their secrets and who may see them",
             Action::ApproveVaultAccess => "Approve another person's request for vault access",
             Action::EmergencyAccess => "Take part in emergency access to the sealed passwords",
+            Action::RequestApproval => "Ask for approval before buying, installing or recording",
+            Action::ViewApprovals => "See every approval request and decision",
+            Action::DecideApprovals => "Decide approval requests, or record the Council's decision",
+            Action::ViewHealthAndSafety => {
+                "See workstation assessments, eye tests, workstation requests and hazards"
+            }
+            Action::ManageHealthAndSafety => {
+                "Record workstation assessments and eye-test offers, act on hazard reports"
+            }
+            Action::ReportHazard => "Report a hazard or ask for a workstation change",
         }
     }
 
@@ -202,6 +234,16 @@ impl Action {
             Action::ManageVault => RoleSet::of(&[Clerk]),
             Action::ApproveVaultAccess => RoleSet::of(&[Clerk, Chair, ViceChair]),
             Action::EmergencyAccess => RoleSet::of(&[Clerk, Chair, ViceChair, ItProvider]),
+            Action::RequestApproval => everyone_but_auditor,
+            Action::ViewApprovals => officers,
+            // The Clerk decides the Clerk's kinds and records the Council's decisions; the
+            // Chair decides when the Clerk is the one asking.
+            Action::DecideApprovals => RoleSet::of(&[Clerk, Chair]),
+            // Assessments hold health details: not the IT provider's business.
+            Action::ViewHealthAndSafety => RoleSet::of(&[Clerk, Chair, ViceChair, Auditor]),
+            // The Chair records the Clerk's own assessment, as the Clerk's line manager.
+            Action::ManageHealthAndSafety => RoleSet::of(&[Clerk, Chair]),
+            Action::ReportHazard => everyone_but_auditor,
         }
     }
 
@@ -227,6 +269,10 @@ impl Action {
                 | Action::ManageVault
                 | Action::ApproveVaultAccess
                 | Action::EmergencyAccess
+                | Action::RequestApproval
+                | Action::DecideApprovals
+                | Action::ManageHealthAndSafety
+                | Action::ReportHazard
         )
     }
 }
