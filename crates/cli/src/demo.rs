@@ -360,6 +360,15 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<Vec<DemoLogin
     ];
     crate::demo_policy::seed_policy(store, council.id, DEMO_COUNCIL, clerk.id, &signers, now)
         .await?;
+    let routine_people = crate::demo_routines::RoutinePeople {
+        clerk: clerk.id,
+        assistant: id_of("assistant.clerk")?,
+        councillor_buying: id_of("helen.whitfield")?,
+        councillor_travelling: id_of("david.okafor")?,
+        councillor_recording: id_of("thomas.greenwood")?,
+        joiners: vec![id_of("peter.hollis")?, id_of("alan.marsh")?],
+    };
+    crate::demo_routines::seed_routines(store, council.id, &routine_people, now).await?;
     Ok(logins)
 }
 

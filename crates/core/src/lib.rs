@@ -6,19 +6,24 @@
 //! Storage is reached only through the traits in [`ports`].
 #![forbid(unsafe_code)]
 
+pub mod approval;
 pub mod asset;
 pub mod audit;
 pub mod council;
 pub mod device;
+pub mod health;
 pub mod ids;
 pub mod incident;
+pub mod joiner;
 pub mod leaver;
+pub mod mail;
 pub mod passphrase;
 pub mod password;
 pub mod permission;
 pub mod person;
 pub mod policy;
 pub mod ports;
+pub mod reminder;
 pub mod text;
 pub mod time;
 pub mod vault;

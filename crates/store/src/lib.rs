@@ -9,18 +9,23 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod approvals;
 mod assets;
 mod audit;
 mod councils;
 mod dashboard;
 mod devices;
 mod group_commit;
+mod health;
 mod incidents;
+mod joiners;
 mod leavers;
+mod mail;
 pub mod migrate;
 mod passkeys;
 mod people;
 mod policy;
+mod reminders;
 mod rows;
 mod scope;
 mod sessions;

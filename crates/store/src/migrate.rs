@@ -54,6 +54,11 @@ const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_vault"),
     migration!(11, "0011_incident_workflow"),
     migration!(12, "0012_leaver_checklists"),
+    migration!(13, "0013_approvals"),
+    migration!(14, "0014_health_and_safety"),
+    migration!(15, "0015_joiner_checklists"),
+    migration!(16, "0016_mail"),
+    migration!(17, "0017_calendar_feeds"),
 ];
 
 /// The newest schema version this build knows.

@@ -9,8 +9,10 @@ pub mod assets;
 pub mod auth;
 mod cache;
 pub mod chrome;
+pub mod digest;
 pub mod error;
 mod forms;
+pub mod mail;
 mod mfa;
 mod nav;
 mod pages;
@@ -183,6 +185,8 @@ pub fn app_with_clock(store: Store, options: ServeOptions, clock: Arc<dyn Clock>
         .route("/accessibility", get(accessibility))
         .merge(pages::assets::routes())
         .merge(pages::devices::routes())
+        .merge(pages::approvals::routes())
+        .merge(pages::health::routes())
         // vault access (W2)
         .route(
             "/vault/requests",
@@ -202,6 +206,9 @@ pub fn app_with_clock(store: Store, options: ServeOptions, clock: Arc<dyn Clock>
         .route("/notifications/{id}/dismiss", post(notifications::dismiss))
         // end vault access (W2)
         .merge(pages::vault::routes())
+        .merge(pages::joining::routes())
+        .merge(pages::mail::routes())
+        .merge(pages::reminders::routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -211,6 +218,8 @@ pub fn app_with_clock(store: Store, options: ServeOptions, clock: Arc<dyn Clock>
         .route("/healthz", get(healthz))
         // `crate::` because `use pages::*` above brings `pages::assets` (the register) into scope.
         .merge(crate::assets::routes())
+        // The calendar feed: outside the session layer (calendar apps cannot sign in).
+        .merge(crate::pages::reminders::feed_routes())
         .merge(pages)
         .layer(middleware::from_fn(move |req, next| {
             security_headers(hsts, req, next)
@@ -226,10 +235,22 @@ pub async fn serve(
     options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let sender = mail::spawn_sender(
+        mail::Mailer::for_serve(store.clone(), &options),
+        Arc::new(SystemClock),
+    );
+    let digests = digest::spawn(
+        store.clone(),
+        options.public_url.clone(),
+        Arc::new(SystemClock),
+    );
     let router = app(store, options);
-    axum::serve(listener, router)
+    let served = axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
+    sender.abort();
+    digests.abort();
+    served?;
     Ok(())
 }
 
@@ -261,11 +282,14 @@ async fn not_found() -> AppError {
     AppError::NotFound
 }
 
-/// Paths as they may be logged: one-time tokens in invitation links are cut off.
+/// Paths as they may be logged: the secret tokens in invitation links and calendar feeds are cut off.
 fn loggable_path(path: &str) -> String {
-    match path.strip_prefix("/invitation/") {
-        Some(_) => "/invitation/[token]".to_owned(),
-        None => path.chars().take(200).collect(),
+    if path.starts_with("/invitation/") {
+        "/invitation/[token]".to_owned()
+    } else if path.starts_with("/calendar/") {
+        "/calendar/[token]".to_owned()
+    } else {
+        path.chars().take(200).collect()
     }
 }
 
@@ -336,5 +360,6 @@ mod tests {
             "/invitation/[token]"
         );
         assert_eq!(loggable_path("/people"), "/people");
+        assert_eq!(loggable_path("/calendar/0123abcd.ics"), "/calendar/[token]");
     }
 }

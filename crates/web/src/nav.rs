@@ -5,27 +5,60 @@ use crate::chrome::{Chrome, NavItem};
 use crate::session::{Current, SignedIn, Visitor};
 use custodian_core::permission::{Action, may};
 
+/// One section of the site in the navigation.
+struct Section {
+    href: &'static str,
+    label: &'static str,
+    /// The action that opens it (`None`: everyone signed in).
+    needs: Option<Action>,
+    /// Left out for those who may do this instead: they reach the same records from a wider
+    /// section (the Clerk's health-and-safety overview holds what "Your workstation" shows).
+    unless: Option<Action>,
+}
+
+const fn section(href: &'static str, label: &'static str, needs: Option<Action>) -> Section {
+    Section {
+        href,
+        label,
+        needs,
+        unless: None,
+    }
+}
+
 /// The sections of the site, in navigation order, with the action that opens each.
-const SECTIONS: &[(&str, &str, Option<Action>)] = &[
-    ("/", "Home", None),
-    ("/people", "People", Some(Action::ViewPeople)),
-    ("/incidents", "Incidents", Some(Action::ViewIncidents)),
-    ("/policy", "IT policy", Some(Action::ViewPolicy)),
-    ("/assets", "Equipment", Some(Action::ViewRegister)),
-    ("/devices", "Devices", Some(Action::ViewCompliance)),
-    ("/vault", "Passwords", Some(Action::UseVault)),
-    (
+const SECTIONS: &[Section] = &[
+    section("/", "Home", None),
+    section("/people", "People", Some(Action::ViewPeople)),
+    section("/incidents", "Incidents", Some(Action::ViewIncidents)),
+    // Everyone has "My requests" there; deciders and viewers see every request.
+    section("/approvals", "Approvals", None),
+    section(
+        "/health-and-safety",
+        "Health and safety",
+        Some(Action::ViewHealthAndSafety),
+    ),
+    Section {
+        href: "/health-and-safety/mine",
+        label: "Your workstation",
+        needs: Some(Action::ReportHazard),
+        unless: Some(Action::ViewHealthAndSafety),
+    },
+    section("/policy", "IT policy", Some(Action::ViewPolicy)),
+    section("/assets", "Equipment", Some(Action::ViewRegister)),
+    section("/devices", "Devices", Some(Action::ViewCompliance)),
+    section("/vault", "Passwords", Some(Action::UseVault)),
+    section(
         "/my-equipment",
         "Your equipment",
         Some(Action::HoldEquipment),
     ),
-    ("/audit", "Audit log", Some(Action::ViewAuditLog)),
-    (
+    section("/audit", "Audit log", Some(Action::ViewAuditLog)),
+    section(
         "/settings",
         "Council settings",
         Some(Action::ViewCouncilSettings),
     ),
-    ("/account", "Your account", None),
+    section("/account", "Your account", None),
 ];
 
 pub fn chrome(signed_in: &SignedIn, active: &str) -> Chrome {
@@ -35,11 +68,15 @@ pub fn chrome(signed_in: &SignedIn, active: &str) -> Chrome {
 fn chrome_for(current: &Current, csrf_token: String, active: &str) -> Chrome {
     let nav = SECTIONS
         .iter()
-        .filter(|(_, _, action)| action.is_none_or(|a| may(current.person.roles, a)))
-        .map(|(href, label, _)| NavItem {
-            href,
-            label,
-            active: *href == active,
+        .filter(|section| {
+            let roles = current.person.roles;
+            section.needs.is_none_or(|a| may(roles, a))
+                && !section.unless.is_some_and(|a| may(roles, a))
+        })
+        .map(|section| NavItem {
+            href: section.href,
+            label: section.label,
+            active: section.href == active,
         })
         .collect();
     Chrome {

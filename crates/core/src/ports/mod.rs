@@ -17,9 +17,19 @@ use crate::policy::version::{Adoption, Declaration, Draft, PolicyVersion, Versio
 use jiff::Timestamp;
 use std::future::Future;
 
+mod approval;
+mod health;
+mod joiner;
 mod leaver;
+mod mail;
+mod reminder;
 mod vault;
+pub use approval::{ApprovalStore, OpenApproval};
+pub use health::HealthStore;
+pub use joiner::JoinerStore;
 pub use leaver::LeaverStore;
+pub use mail::{MailStore, MailTrouble};
+pub use reminder::{CalendarFeed, CalendarFeedStore, ReminderStore};
 pub use vault::{
     Notification, RecoveryKitRecord, Rewrapped, SealedItem, SealedSecret, VaultChange,
     VaultSettings, VaultStore,

@@ -55,7 +55,7 @@ fn require_sealed(value: &str, what: &str) -> StoreResult<()> {
 
 /// Inserts notifications inside the caller's transaction; each must be for a person of
 /// `council`.
-async fn insert_notifications_in(
+pub(crate) async fn insert_notifications_in(
     conn: &mut AnyConnection,
     council: CouncilId,
     notifications: &[Notification],

@@ -600,9 +600,15 @@ async fn build_sample(store: &Store) {
     devices::sample_devices(store, ashby.id, &zoe, &waiting).await;
     vault::sample_vault(store, &zoe, &waiting).await;
     leavers::sample_checklist(store, &leaver, &zoe).await;
+    mail::sample_mail(store, &zoe).await;
+    health::sample_health(store, &waiting, &zoe).await;
+    approvals::sample_approvals(store, &waiting, &zoe).await;
+    joiners::sample_checklist(store, &waiting, &zoe).await;
+    reminders::sample_feeds(store, &zoe).await;
 }
 
 mod accounts;
+mod approvals;
 mod asset_custody;
 mod asset_import;
 mod asset_search;
@@ -611,10 +617,14 @@ mod audit_log;
 mod councils_and_people;
 mod declarations;
 mod devices;
+mod health;
 mod incidents;
+mod joiners;
 mod leavers;
+mod mail;
 mod opening;
 mod passkeys;
 mod policy;
+mod reminders;
 mod transfer;
 mod vault;

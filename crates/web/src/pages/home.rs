@@ -30,6 +30,7 @@ struct HomePage {
     first_name: String,
     council: String,
     attention: Vec<Attention>,
+    coming_up: Vec<Attention>,
     notifications: Vec<super::notifications::NotificationView>,
     checkpoint: Option<(i64, String)>,
     can_report: bool,
@@ -62,12 +63,22 @@ pub struct Dashboard {
     pub leavers: Vec<(custodian_core::PersonId, usize)>,
     /// What the password vault needs (4.1.1-4.1.6).
     pub vault: super::home_vault::VaultDashboard,
+    /// Everything the council has due, soonest first (issue 6). Made from the records alone
+    /// (how urgent each is, is worked out from the date when shown), so it is cached with them.
+    pub schedule: Vec<custodian_core::reminder::Due>,
+    /// The London date it was made on.
+    pub made_on: jiff::civil::Date,
 }
 
 async fn dashboard(state: &AppState, council: CouncilId) -> Result<Arc<Dashboard>, AppError> {
     let change_count = state.store().change_count();
     let cache = &state.inner().dashboards;
-    if let Some(found) = cache.get(&council, change_count) {
+    let today = custodian_core::policy::version::london_today(state.now());
+    // Dates move on without any change to the records: a dashboard made yesterday is stale.
+    if let Some(found) = cache
+        .get(&council, change_count)
+        .filter(|found| found.made_on == today)
+    {
         return Ok(found);
     }
     let counts = state.store().attention_counts(council).await?;
@@ -106,7 +117,10 @@ async fn dashboard(state: &AppState, council: CouncilId) -> Result<Arc<Dashboard
         now,
     );
     let leavers = super::leaving::open_checklists(state, council).await?;
+    let schedule = super::reminders::council_schedule(state, council).await?;
     let found = Arc::new(Dashboard {
+        made_on: today,
+        schedule,
         leavers,
         vault,
         counts,
@@ -143,6 +157,7 @@ pub async fn page(
     device_attention(&signed_in, &dashboard, &mut attention);
     super::home_vault::attention(&signed_in, &dashboard.vault, state.now(), &mut attention);
     leaver_attention(&state, &signed_in, &dashboard, &mut attention).await?;
+    super::home_routines::attention(&state, &signed_in, &mut attention).await?;
     if !current.has_second_factor {
         attention.push(Attention {
             text: "You have not set up an authenticator app or a passkey. Either stops someone who learns your password from signing in as you.".to_owned(),
@@ -191,6 +206,7 @@ pub async fn page(
             .to_owned(),
         council: current.council.name.to_string(),
         attention,
+        coming_up: super::reminders::coming_up(&state, &signed_in, &dashboard.schedule).await?,
         notifications: super::notifications::for_home(&state, &signed_in).await?,
         checkpoint,
         can_report: signed_in.may(Action::ReportIncident),

@@ -18,7 +18,7 @@ use custodian_core::person::{
     Email, NewPerson, Person, PersonName, PersonStatus, Role, RoleSet, add_person,
     check_a_clerk_remains, parse_optional_date,
 };
-use custodian_core::ports::{LeaverStore, PersonStore, StoreError};
+use custodian_core::ports::{JoinerStore, LeaverStore, PersonStore, StoreError};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::json;
@@ -238,7 +238,14 @@ pub async fn create(
         now,
     )
     .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?;
-    match state.store().insert_person(&person, &event).await {
+    // Their joining checklist is stored with them, so nobody is invited without one.
+    let (checklist, created) =
+        crate::pages::joining::checklist_for(&state, &person, signed_in.person_id());
+    match state
+        .store()
+        .insert_person_with_checklist(&person, &event, &checklist, &created)
+        .await
+    {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
             errors.add(

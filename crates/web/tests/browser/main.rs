@@ -5,7 +5,8 @@
 //! devices.rs), the password vault (an item added, a password revealed, a councillor's refused
 //! reveal recorded as an incident: vault.rs), the incident workflow and the leaver's checklist (a
 //! personal-data breach seen through to its printable report, a leaver's items waived and ticked:
-//! routines.rs), opened in
+//! routines.rs), approvals and health and safety (a purchase asked for and approved, a hazard
+//! reported, the checklists, email and reminders pages: approvals.rs), opened in
 //! headless Chromium through chromedriver and checked with axe-core against the WCAG 2.2 level A
 //! and AA rules. The pages are reached as a person would reach them: by typing into fields and
 //! clicking buttons and links, with GOV.UK Frontend's JavaScript running under the real Content
@@ -243,12 +244,17 @@ async fn walk_every_page(
     // (routines.rs). Before the policy journey too, for the Clerk's sign-in. ---
     routines::walk_the_routines(&mut b).await;
 
+    // --- A councillor's request approved by the Clerk, a hazard reported, and the other
+    // routines' pages (approvals.rs). Before the policy journey too, for the Clerk's sign-in. ---
+    approvals::walk_approvals_and_health(&mut b).await;
+
     // --- The IT policy: built, adopted, imported, compared and signed (policy.rs). ---
     policy::walk_the_policy_journey(&mut b).await;
 
     b.report
 }
 
+mod approvals;
 mod apps;
 mod assets;
 mod devices;

@@ -37,11 +37,23 @@ const describe = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
   (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/).join('.') : '') +
   ' "' + (el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 50) + '"';
 const found = [];
+// Inside a box that scrolls by itself (a wide table's container), sticking out is that box's
+// business, not the page's: only what widens the page itself is reported.
+const scrollsInside = (el) => el.parentElement && el.parentElement.closest('.custodian-table-container');
 for (const el of document.body.querySelectorAll('*')) {
-  if (sticksOut(el) && ![...el.children].some(sticksOut)) found.push(describe(el));
+  if (scrollsInside(el)) continue;
+  const box = el.classList.contains('custodian-table-container');
+  if (sticksOut(el) && (box || ![...el.children].some(sticksOut))) found.push(describe(el));
   if (found.length === 5) break;
 }
-if (found.length === 0) found.push('(the page is ' + document.documentElement.scrollWidth + ' px wide)');
+if (found.length === 0) {
+  found.push('(the page is ' + document.documentElement.scrollWidth + ' px wide)');
+  for (const el of document.body.querySelectorAll('*')) {
+    const pos = getComputedStyle(el).position;
+    if (sticksOut(el) && (pos === 'absolute' || pos === 'fixed')) found.push(pos + ', escaping its box: ' + describe(el));
+    if (found.length === 6) break;
+  }
+}
 return found;
 "#;
 

@@ -4,17 +4,23 @@
 mod helpers;
 
 mod access;
+mod approvals;
 mod asset_import;
 mod assets;
 mod devices;
+mod health;
 mod incidents;
+mod joiners;
 mod leavers;
+mod mail;
 mod onboarding;
 mod pages;
 mod passkeys;
 mod policy;
 mod policy_review;
+mod reminders;
 mod signing_in;
+mod smtp_sink;
 mod vault;
 mod vault_access;
 mod vault_emergency;

@@ -19,7 +19,7 @@ mod loss;
 mod mine;
 mod print;
 mod show;
-mod words;
+pub(crate) mod words;
 
 use crate::error::AppError;
 use crate::session::SignedIn;

@@ -178,7 +178,18 @@ pub async fn create(
         state.now(),
     ) {
         Ok((incident, event)) => {
-            state.store().insert_incident(&incident, &event).await?;
+            // The alerts to the Clerk and Chair are queued in the incident's transaction.
+            let alerts = crate::mail::alerts_for_incident(&state, &incident).await?;
+            custodian_core::ports::MailStore::insert_incident_with_mail(
+                state.store(),
+                &incident,
+                &event,
+                &alerts,
+            )
+            .await?;
+            if !alerts.is_empty() {
+                crate::mail::wake();
+            }
             let target = if signed_in.may(Action::ViewIncidents) {
                 format!("/incidents/{id}")
             } else {

@@ -366,6 +366,16 @@ pub async fn open(
         .store()
         .insert_emergency(&emergency, &notifications, &event)
         .await?;
+    let told: Vec<_> = notifications.iter().map(|n| n.person_id).collect();
+    crate::mail::queue_emergency_alerts(
+        &state,
+        council,
+        &told,
+        &emergency.id.to_string(),
+        signed_in.current.person.name.as_str(),
+        &opens_at,
+    )
+    .await;
     Ok(Redirect::to("/vault/emergency?done=opened").into_response())
 }
 
