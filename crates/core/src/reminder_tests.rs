@@ -403,3 +403,97 @@ fn the_digest_lists_overdue_and_this_weeks_items_with_absolute_links_or_is_nothi
         .is_none()
     );
 }
+
+#[test]
+fn a_request_is_due_for_decision_two_weeks_after_asking_and_an_ended_approval_drops_out() {
+    use crate::approval::ApprovalId;
+    use crate::policy::{ApprovalKind, Approver};
+    use crate::ports::OpenApproval;
+    let council = CouncilId::generate();
+    let people = vec![person(council, "Connie Councillor", Role::Councillor)];
+    let asked_at = date(2026, 5, 20)
+        .at(10, 0, 0, 0)
+        .to_zoned(TimeZone::UTC)
+        .unwrap()
+        .timestamp();
+    let open = |kind, approver, expires_on| OpenApproval {
+        id: ApprovalId::generate(),
+        council_id: council,
+        kind,
+        requester: people[0].id,
+        approver,
+        requested_at: asked_at,
+        expires_on,
+    };
+    let requests = [
+        open(ApprovalKind::InstallSoftware, Approver::Clerk, None),
+        open(ApprovalKind::RecordingOnPremises, Approver::Council, None),
+        open(
+            ApprovalKind::PaidConnectivity,
+            Approver::Clerk,
+            Some(date(2026, 6, 10)),
+        ),
+        // Ended before the day the schedule is made (1 June): history, not due.
+        open(
+            ApprovalKind::PaidConnectivity,
+            Approver::Clerk,
+            Some(date(2026, 5, 31)),
+        ),
+    ];
+    let mut inputs = empty(&people);
+    inputs.approvals = &requests;
+    let due = approvals(&inputs);
+    assert_eq!(due.len(), 3, "{due:#?}");
+    let decide: Vec<&Due> = due
+        .iter()
+        .filter(|d| d.kind == Kind::ApprovalDecision)
+        .collect();
+    assert_eq!(decide.len(), 2);
+    assert!(decide.iter().all(|d| d.due == date(2026, 6, 3)));
+    assert!(
+        decide
+            .iter()
+            .all(|d| d.for_whom == Who::MayDo(Action::DecideApprovals))
+    );
+    assert!(
+        decide
+            .iter()
+            .any(|d| d.title.contains("Council") && d.clause == "2.1.7")
+    );
+    let ends = due.iter().find(|d| d.kind == Kind::ApprovalEnds).unwrap();
+    assert_eq!(ends.due, date(2026, 6, 10));
+    assert_eq!(ends.for_whom, Who::Person(people[0].id));
+    assert!(ends.subject.name.contains("Connie Councillor"));
+}
+
+#[test]
+fn display_screen_users_are_due_an_assessment_and_an_eye_test_and_councillors_are_not() {
+    use crate::health::HealthRecords;
+    let council = CouncilId::generate();
+    let mut clerk = person(council, "Clara Clerk", Role::Clerk);
+    clerk.start_date = Some(date(2026, 4, 1));
+    let councillor = person(council, "Connie Councillor", Role::Councillor);
+    let people = vec![clerk.clone(), councillor];
+    let records = HealthRecords::default();
+    let mut inputs = empty(&people);
+    inputs.health = Some(&records);
+    let due = health(&inputs, &PolicyProfile::model_defaults());
+    let kinds: Vec<(Kind, &str)> = due
+        .iter()
+        .map(|d| (d.kind, d.subject.name.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (Kind::WorkstationAssessment, "Clara Clerk"),
+            (Kind::EyeTestOffer, "Clara Clerk"),
+        ]
+    );
+    // Never assessed: due from the day she started, for those who manage health and safety.
+    assert!(due.iter().all(|d| d.due == date(2026, 4, 1)));
+    assert!(due
+        .iter()
+        .all(|d| d.for_whom == Who::MayDo(Action::ManageHealthAndSafety) && d.clause == "3.1.2"));
+    // No titles carry health details, only what to do.
+    assert!(due.iter().all(|d| !d.title.contains("Clara")));
+}
