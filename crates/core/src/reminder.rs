@@ -6,7 +6,7 @@
 //! Pure: the caller reads the records (a few bulk reads, see `ports::CalendarFeedStore`'s
 //! module) and passes them in. Each entry has a date, and [`Due::urgency`] compares it with the
 //! day it is shown, so one schedule serves the home page, the full list, the calendar feed and
-//! the digest; the day it is made (`Inputs::today`) only drops approvals that have ended. Each source is its own small
+//! the digest; the day it is made (`Inputs::today`) only drops approvals and warranties that have ended. Each source is its own small
 //! function (approvals and health and safety in `routines.rs`), so a new capability adds one more.
 
 use crate::asset::{Asset, AssetStatus};
@@ -369,6 +369,8 @@ pub fn warranty_ends(inputs: &Inputs<'_>) -> Vec<Due> {
     inputs
         .warranties
         .iter()
+        // A warranty that has already ended is history, not something left to do.
+        .filter(|item| item.ends >= inputs.today)
         .map(|item| {
             let what = [item.make.as_str(), item.model.as_str()]
                 .iter()

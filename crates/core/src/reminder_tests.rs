@@ -262,6 +262,13 @@ fn warranty_ends_only_for_items_still_in_use() {
     assert_eq!(found[0].due, date(2028, 4, 1));
     assert_eq!(found[0].subject.name, "ABC-0042 (Dell Latitude 5440)");
     assert_eq!(found[0].link, format!("/assets/{}", in_store.id));
+    // Once the warranty has ended it is no longer due.
+    inputs.today = date(2028, 4, 2);
+    assert!(
+        warranty_ends(&inputs)
+            .iter()
+            .all(|d| d.subject.id != in_store.id.to_string())
+    );
 }
 
 #[test]
