@@ -11,7 +11,8 @@ use custodian_core::CouncilId;
 use custodian_core::device::{DeviceAttention, DeviceNeeds, Evaluator, attention, device_needs};
 use custodian_core::permission::Action;
 use custodian_core::ports::{
-    AttentionCounts, AuditLog, AuditQuery, DashboardStore, DeviceStore, PolicyStore, VaultStore,
+    AttentionCounts, AuditLog, AuditQuery, DashboardStore, DeviceStore, PolicyStore, ReminderStore,
+    VaultStore,
 };
 use serde::Deserialize;
 use std::sync::Arc;
@@ -68,6 +69,8 @@ pub struct Dashboard {
     pub schedule: Vec<custodian_core::reminder::Due>,
     /// The London date it was made on.
     pub made_on: jiff::civil::Date,
+    /// What approvals, joining checklists and health and safety need (issue 6).
+    pub routines: super::home_routines::RoutineFigures,
 }
 
 async fn dashboard(state: &AppState, council: CouncilId) -> Result<Arc<Dashboard>, AppError> {
@@ -117,10 +120,15 @@ async fn dashboard(state: &AppState, council: CouncilId) -> Result<Arc<Dashboard
         now,
     );
     let leavers = super::leaving::open_checklists(state, council).await?;
-    let schedule = super::reminders::council_schedule(state, council).await?;
+    let mut records = state.store().reminder_records(council).await?;
+    let schedule = records.schedule(today);
+    let health = std::mem::take(&mut records.health);
+    let routines =
+        super::home_routines::RoutineFigures::read(state, council, health, &profile).await?;
     let found = Arc::new(Dashboard {
         made_on: today,
         schedule,
+        routines,
         leavers,
         vault,
         counts,
@@ -157,7 +165,17 @@ pub async fn page(
     device_attention(&signed_in, &dashboard, &mut attention);
     super::home_vault::attention(&signed_in, &dashboard.vault, state.now(), &mut attention);
     leaver_attention(&state, &signed_in, &dashboard, &mut attention).await?;
-    super::home_routines::attention(&state, &signed_in, &mut attention).await?;
+    let to_acknowledge = dashboard
+        .awaiting_acknowledgement
+        .contains(&current.person.id);
+    super::home_routines::attention(
+        &state,
+        &signed_in,
+        &dashboard.routines,
+        to_acknowledge,
+        &mut attention,
+    )
+    .await?;
     if !current.has_second_factor {
         attention.push(Attention {
             text: "You have not set up an authenticator app or a passkey. Either stops someone who learns your password from signing in as you.".to_owned(),

@@ -2,7 +2,7 @@
 //! of joining checklists: the person's own open items with where to do them, and for those who
 //! invite people, how many joiners still have items open.
 
-use super::{OpenJoiner, Records, awaits_acknowledgement, open_checklists};
+use super::{OpenJoiner, open_checklists};
 use crate::error::AppError;
 use crate::nav::{chrome, render};
 use crate::pages::home::Attention;
@@ -11,9 +11,8 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use custodian_core::joiner::{DeclarationFact, Task};
+use custodian_core::joiner::Task;
 use custodian_core::permission::Action;
-use custodian_core::ports::JoinerStore;
 
 /// One open checklist as listed.
 pub struct ListRow {
@@ -84,23 +83,20 @@ pub async fn checklists(
 
 /// The signed-in person's own open items on their joining checklist, each with where they do
 /// it, for their home page. Items the Clerk does (the council email address, issuing
-/// equipment) are not theirs to act on and are left out.
-pub async fn own_attention(
-    state: &AppState,
+/// equipment) are not theirs to act on and are left out. `open` is the council's open
+/// checklists (cached with the home page's figures); `to_acknowledge` says whether an item
+/// issued to them waits for their acknowledgement.
+pub fn own_attention(
     signed_in: &SignedIn,
-) -> Result<Vec<Attention>, AppError> {
-    let council = signed_in.council_id();
-    let me = &signed_in.current.person;
-    let Some(list) = state.store().joiner_checklist(council, me.id).await? else {
-        return Ok(Vec::new());
+    open: &[OpenJoiner],
+    to_acknowledge: bool,
+) -> Vec<Attention> {
+    let me = signed_in.person_id();
+    let Some(mine) = open.iter().find(|j| j.person_id == me) else {
+        return Vec::new();
     };
-    if list.closed_at.is_some() {
-        return Ok(Vec::new());
-    }
-    let records = Records::of(state, council).await?;
-    let own = records.person(state, me).await?;
     let mut attention = Vec::new();
-    for task in list.open_tasks(&records.facts(me, &own)) {
+    for task in &mine.open {
         let (text, href, action) = match task {
             Task::SetUpMfa => (
                 "Your joining checklist: set up an authenticator app or a passkey, so that \
@@ -108,7 +104,7 @@ pub async fn own_attention(
                 "/account/mfa",
                 "Set up an authenticator app or a passkey",
             ),
-            Task::SignDeclaration if own.declaration == DeclarationFact::Unsigned => (
+            Task::SignDeclaration => (
                 "Your joining checklist: read the council's IT policy and sign the declaration \
                  that you will follow it.",
                 "/policy/declaration",
@@ -120,19 +116,12 @@ pub async fn own_attention(
                 "/devices/mine",
                 "Register your own devices",
             ),
-            Task::ReceiveEquipment
-                if records
-                    .assets
-                    .iter()
-                    .any(|a| awaits_acknowledgement(a, me.id)) =>
-            {
-                (
-                    "Your joining checklist: confirm that you have received the council \
-                     equipment issued to you.",
-                    "/my-equipment",
-                    "Acknowledge your equipment",
-                )
-            }
+            Task::ReceiveEquipment if to_acknowledge => (
+                "Your joining checklist: confirm that you have received the council \
+                 equipment issued to you.",
+                "/my-equipment",
+                "Acknowledge your equipment",
+            ),
             _ => continue,
         };
         attention.push(Attention {
@@ -141,21 +130,14 @@ pub async fn own_attention(
             action,
         });
     }
-    Ok(attention)
+    attention
 }
 
 /// For those who invite people (the Clerk and the IT provider): how many joining checklists
 /// still have items open, or wait to be recorded closed.
-pub async fn clerk_attention(
-    state: &AppState,
-    signed_in: &SignedIn,
-) -> Result<Vec<Attention>, AppError> {
-    if !signed_in.may(Action::InvitePerson) {
-        return Ok(Vec::new());
-    }
-    let open = open_checklists(state, signed_in.council_id()).await?;
-    if open.is_empty() {
-        return Ok(Vec::new());
+pub fn clerk_attention(signed_in: &SignedIn, open: &[OpenJoiner]) -> Vec<Attention> {
+    if !signed_in.may(Action::InvitePerson) || open.is_empty() {
+        return Vec::new();
     }
     let with_items = open.iter().filter(|j| !j.open.is_empty()).count();
     let text = match (with_items, open.len() - with_items) {
@@ -173,9 +155,9 @@ pub async fn clerk_attention(
             format!("{n} people who joined still have items open on their joining checklists.")
         }
     };
-    Ok(vec![Attention {
+    vec![Attention {
         text,
         href: "/people/checklists".into(),
         action: "See the open checklists",
-    }])
+    }]
 }

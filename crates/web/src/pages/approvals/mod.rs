@@ -282,7 +282,7 @@ pub async fn list(
         kinds,
         filtered: state_filter.is_some() || kind_filter.is_some(),
         clause: ApprovalKind::OwnDevice.clause(),
-        attention: attention(&state, &signed_in).await?,
+        attention: attention(&state, &signed_in, &all).await?,
     })?
     .into_response())
 }

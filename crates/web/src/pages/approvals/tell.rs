@@ -9,7 +9,7 @@ use crate::state::AppState;
 use custodian_core::approval::{ApprovalRequest, ApprovalState, Outcome};
 use custodian_core::ids::NotificationId;
 use custodian_core::permission::Action;
-use custodian_core::ports::{ApprovalStore, Notification};
+use custodian_core::ports::Notification;
 use jiff::Timestamp;
 use std::borrow::Cow;
 
@@ -98,7 +98,12 @@ pub async fn mail_requester(state: &AppState, request: &ApprovalRequest) {
 
 /// The home page's lines about approvals for the signed-in person: how many requests wait for
 /// their decision, and each of their own approvals ending within 14 days.
-pub async fn attention(state: &AppState, signed_in: &SignedIn) -> Result<Vec<Attention>, AppError> {
+/// `requests` are the council's (the home page keeps them with its cached figures).
+pub async fn attention(
+    state: &AppState,
+    signed_in: &SignedIn,
+    requests: &[ApprovalRequest],
+) -> Result<Vec<Attention>, AppError> {
     let may_decide = signed_in.may(Action::DecideApprovals);
     let may_ask = signed_in.may(Action::RequestApproval);
     if !may_decide && !may_ask {
@@ -107,7 +112,6 @@ pub async fn attention(state: &AppState, signed_in: &SignedIn) -> Result<Vec<Att
     let council = signed_in.council_id();
     let now = state.now();
     let me = signed_in.person_id();
-    let requests = state.store().approvals(council).await?;
     let mut lines = Vec::new();
     if may_decide {
         let people = state.people(council).await?;

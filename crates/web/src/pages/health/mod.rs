@@ -178,16 +178,20 @@ fn resolution_tag(
 
 /// For the home page: for those who see everyone's records, how many display screen users need
 /// an assessment or an eye test, and the open requests and hazards; for everyone, their own
-/// assessment when it is due and an eye-test offer waiting for their answer. Read on each visit:
-/// dates move with the clock.
-pub async fn attention(state: &AppState, signed_in: &SignedIn) -> Result<Vec<Attention>, AppError> {
+/// assessment when it is due and an eye-test offer waiting for their answer. `records` and
+/// `rules` come from the home page's cached figures; the dates are judged against today.
+pub async fn attention(
+    state: &AppState,
+    signed_in: &SignedIn,
+    records: &HealthRecords,
+    rules: &DseRules,
+) -> Result<Vec<Attention>, AppError> {
     let council = signed_in.council_id();
-    let context = Context::of(state, council).await?;
+    let people = state.people(council).await?;
+    let today = today(state);
     let mut lines = Vec::new();
     if signed_in.may(Action::ViewHealthAndSafety) {
-        let counts = context
-            .records
-            .counts(&context.people, &context.rules, context.today);
+        let counts = records.counts(&people, rules, today);
         let mut push = |count: usize, one: &str, many: &str| {
             if count > 0 {
                 lines.push(Attention {
@@ -238,8 +242,8 @@ pub async fn attention(state: &AppState, signed_in: &SignedIn) -> Result<Vec<Att
         }
     }
     let me = &signed_in.current.person;
-    if context.records.is_dse_user(me) {
-        let status = context.records.status(me, &context.rules, context.today);
+    if records.is_dse_user(me) {
+        let status = records.status(me, rules, today);
         if matches!(
             status.assessment,
             Due::Never | Due::Overdue { .. } | Due::Soon { .. }
