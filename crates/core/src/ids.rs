@@ -89,3 +89,23 @@ id_type!(
     /// Identifies a message shown to one person in the app.
     NotificationId
 );
+id_type!(
+    /// Identifies one workstation (DSE) assessment.
+    AssessmentId
+);
+id_type!(
+    /// Identifies one offer of an eye test (3.1.2).
+    EyeTestOfferId
+);
+id_type!(
+    /// Identifies a person's request for a change to their workstation (3.1.3).
+    WorkstationRequestId
+);
+id_type!(
+    /// Identifies a hazard report.
+    HazardId
+);
+id_type!(
+    /// Identifies one request for approval.
+    ApprovalId
+);

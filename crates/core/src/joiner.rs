@@ -22,37 +22,7 @@ use serde_json::json;
 mod task;
 pub use task::Task;
 
-/// The longest note or reason accepted, in characters.
-pub const MAX_REASON_CHARS: usize = 500;
-
-/// What the Clerk recorded against an item. Only tasks the records cannot always show are
-/// marked done by hand; any task may be waived except a second factor the council requires.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Mark {
-    Open,
-    Done {
-        by: PersonId,
-        at: Timestamp,
-        /// What was done (for the council email address: the address).
-        note: Option<String>,
-    },
-    Waived {
-        by: PersonId,
-        at: Timestamp,
-        reason: String,
-    },
-}
-
-impl Mark {
-    /// The stored state name.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Mark::Open => "open",
-            Mark::Done { .. } => "done",
-            Mark::Waived { .. } => "waived",
-        }
-    }
-}
+pub use crate::checklist::{MAX_REASON_CHARS, Mark};
 
 /// One line of the checklist.
 #[derive(Clone, Debug, PartialEq, Eq)]

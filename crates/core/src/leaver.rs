@@ -22,37 +22,7 @@ use serde_json::json;
 mod task;
 pub use task::Task;
 
-/// The longest note or reason accepted, in characters.
-pub const MAX_REASON_CHARS: usize = 500;
-
-/// What the Clerk recorded against an item. Only tasks the records cannot show are marked done
-/// by hand; any task may be waived.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Mark {
-    Open,
-    Done {
-        by: PersonId,
-        at: Timestamp,
-        /// What was done, if the Clerk said.
-        note: Option<String>,
-    },
-    Waived {
-        by: PersonId,
-        at: Timestamp,
-        reason: String,
-    },
-}
-
-impl Mark {
-    /// The stored state name.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Mark::Open => "open",
-            Mark::Done { .. } => "done",
-            Mark::Waived { .. } => "waived",
-        }
-    }
-}
+pub use crate::checklist::{MAX_REASON_CHARS, Mark};
 
 /// One line of the checklist. The label is written when the list is made, so it keeps the
 /// names as they were when the person left.

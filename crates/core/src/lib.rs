@@ -9,6 +9,7 @@
 pub mod approval;
 pub mod asset;
 pub mod audit;
+pub mod checklist;
 pub mod council;
 pub mod device;
 pub mod health;

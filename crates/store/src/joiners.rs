@@ -4,10 +4,10 @@
 
 use crate::people::insert_person_in;
 use crate::rows;
-use crate::{Store, db_error};
+use crate::{Store, checklists, db_error};
 use custodian_core::audit::AuditEvent;
 use custodian_core::ids::{CouncilId, PersonId};
-use custodian_core::joiner::{ChecklistItem, JoinerChecklist, Mark, Settled, Task};
+use custodian_core::joiner::{ChecklistItem, JoinerChecklist, Settled, Task};
 use custodian_core::person::Person;
 use custodian_core::ports::{JoinerStore, StoreError, StoreResult};
 use jiff::Timestamp;
@@ -16,23 +16,6 @@ use sqlx::any::AnyRow;
 
 const CHECKLIST_COLUMNS: &str = "council_id, person_id, created_by, created_at, closed_at";
 const ITEM_COLUMNS: &str = "person_id, position, kind, state, settled_by, settled_at, note";
-
-/// The settled-by, settled-at and note columns of a mark.
-fn mark_columns(mark: &Mark) -> (Option<String>, Option<i64>, Option<&str>) {
-    match mark {
-        Mark::Open => (None, None, None),
-        Mark::Done { by, at, note } => (
-            Some(by.to_string()),
-            Some(at.as_millisecond()),
-            note.as_deref(),
-        ),
-        Mark::Waived { by, at, reason } => (
-            Some(by.to_string()),
-            Some(at.as_millisecond()),
-            Some(reason.as_str()),
-        ),
-    }
-}
 
 async fn insert_checklist_in(
     conn: &mut AnyConnection,
@@ -69,7 +52,7 @@ async fn insert_checklist_in(
         other => other,
     })?;
     for (position, item) in checklist.items.iter().enumerate() {
-        let (by, at, note) = mark_columns(&item.mark);
+        let (by, at, note) = checklists::mark_columns(&item.mark);
         sqlx::query(
             "INSERT INTO joiner_items (council_id, person_id, position, kind, state, settled_by,
                  settled_at, note)
@@ -95,24 +78,7 @@ fn item_of(row: &AnyRow) -> StoreResult<ChecklistItem> {
     let task = Task::parse(&kind).ok_or_else(|| {
         StoreError::Corrupt(format!("joiner checklist item of unknown kind \"{kind}\""))
     })?;
-    let by = rows::opt_person_id(row, "settled_by")?;
-    let at = rows::opt_time(row, "settled_at")?;
-    let note = rows::opt_text(row, "note")?;
-    let state = rows::text(row, "state")?;
-    let mark = match (state.as_str(), by, at) {
-        ("open", None, None) => Mark::Open,
-        ("done", Some(by), Some(at)) => Mark::Done { by, at, note },
-        ("waived", Some(by), Some(at)) => Mark::Waived {
-            by,
-            at,
-            reason: note.unwrap_or_default(),
-        },
-        _ => {
-            return Err(StoreError::Corrupt(format!(
-                "joiner checklist item {kind} has the state \"{state}\" without who and when"
-            )));
-        }
-    };
+    let mark = checklists::mark_of(row, "note", &format!("joiner checklist item {kind}"))?;
     Ok(ChecklistItem { task, mark })
 }
 
@@ -245,7 +211,7 @@ impl JoinerStore for Store {
         person: PersonId,
         settled: &Settled,
     ) -> StoreResult<()> {
-        let (by, at, note) = mark_columns(&settled.item.mark);
+        let (by, at, note) = checklists::mark_columns(&settled.item.mark);
         let kind = settled.item.task.kind();
         let mut tx = self.write.begin().await.map_err(db_error)?;
         // Only over an item still open: two people settling the same item cannot overwrite
@@ -285,7 +251,15 @@ impl JoinerStore for Store {
             });
         }
         if let Some(closed_at) = settled.closed_at {
-            set_closed_in(&mut tx, council, person, closed_at).await?;
+            checklists::set_closed_in(
+                &mut tx,
+                "joiner_checklists",
+                "joining checklist",
+                council,
+                person,
+                closed_at,
+            )
+            .await?;
         }
         for event in &settled.events {
             self.append_in(&mut tx, event).await?;
@@ -301,43 +275,16 @@ impl JoinerStore for Store {
         event: &AuditEvent,
     ) -> StoreResult<()> {
         let mut tx = self.write.begin().await.map_err(db_error)?;
-        set_closed_in(&mut tx, council, person, at).await?;
+        checklists::set_closed_in(
+            &mut tx,
+            "joiner_checklists",
+            "joining checklist",
+            council,
+            person,
+            at,
+        )
+        .await?;
         self.append_in(&mut tx, event).await?;
         self.commit(tx).await
     }
-}
-
-/// Records the list closed, once: a list already closed is `Conflict`, a missing one
-/// `NotFound`.
-async fn set_closed_in(
-    conn: &mut AnyConnection,
-    council: CouncilId,
-    person: PersonId,
-    at: Timestamp,
-) -> StoreResult<()> {
-    let done = sqlx::query(
-        "UPDATE joiner_checklists SET closed_at = $1
-         WHERE council_id = $2 AND person_id = $3 AND closed_at IS NULL",
-    )
-    .bind(at.as_millisecond())
-    .bind(council.to_string())
-    .bind(person.to_string())
-    .execute(&mut *conn)
-    .await
-    .map_err(db_error)?;
-    if done.rows_affected() == 1 {
-        return Ok(());
-    }
-    let exists = sqlx::query(
-        "SELECT 1 AS one FROM joiner_checklists WHERE council_id = $1 AND person_id = $2",
-    )
-    .bind(council.to_string())
-    .bind(person.to_string())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db_error)?;
-    Err(match exists {
-        Some(_) => StoreError::Conflict("The checklist is already recorded as closed.".to_owned()),
-        None => StoreError::NotFound("joining checklist"),
-    })
 }

@@ -3,10 +3,10 @@
 //! stored; what the records show is `core::leaver`'s to work out on reading.
 
 use crate::rows::{self, date_text};
-use crate::{Store, db_error};
+use crate::{Store, checklists, db_error};
 use custodian_core::audit::AuditEvent;
 use custodian_core::ids::{CouncilId, PersonId};
-use custodian_core::leaver::{ChecklistItem, LeaverChecklist, Mark, Settled, Task};
+use custodian_core::leaver::{ChecklistItem, LeaverChecklist, Settled, Task};
 use custodian_core::person::Person;
 use custodian_core::ports::{LeaverStore, StoreError, StoreResult};
 use jiff::Timestamp;
@@ -16,23 +16,6 @@ use sqlx::any::AnyRow;
 const CHECKLIST_COLUMNS: &str = "council_id, person_id, created_by, created_at, closed_at";
 const ITEM_COLUMNS: &str =
     "person_id, position, kind, subject, label, state, settled_by, settled_at, reason";
-
-/// The settled-by, settled-at and reason columns of a mark.
-fn mark_columns(mark: &Mark) -> (Option<String>, Option<i64>, Option<&str>) {
-    match mark {
-        Mark::Open => (None, None, None),
-        Mark::Done { by, at, note } => (
-            Some(by.to_string()),
-            Some(at.as_millisecond()),
-            note.as_deref(),
-        ),
-        Mark::Waived { by, at, reason } => (
-            Some(by.to_string()),
-            Some(at.as_millisecond()),
-            Some(reason.as_str()),
-        ),
-    }
-}
 
 async fn insert_checklist_in(
     conn: &mut AnyConnection,
@@ -58,7 +41,7 @@ async fn insert_checklist_in(
         other => other,
     })?;
     for (position, item) in checklist.items.iter().enumerate() {
-        let (by, at, reason) = mark_columns(&item.mark);
+        let (by, at, reason) = checklists::mark_columns(&item.mark);
         sqlx::query(
             "INSERT INTO leaver_items (council_id, person_id, position, kind, subject, label,
                  state, settled_by, settled_at, reason)
@@ -86,28 +69,11 @@ fn item_of(row: &AnyRow) -> StoreResult<ChecklistItem> {
     let subject = rows::text(row, "subject")?;
     let task =
         Task::from_storage(&kind, &subject).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let by = rows::opt_person_id(row, "settled_by")?;
-    let at = rows::opt_time(row, "settled_at")?;
-    let reason = rows::opt_text(row, "reason")?;
-    let state = rows::text(row, "state")?;
-    let mark = match (state.as_str(), by, at) {
-        ("open", None, None) => Mark::Open,
-        ("done", Some(by), Some(at)) => Mark::Done {
-            by,
-            at,
-            note: reason,
-        },
-        ("waived", Some(by), Some(at)) => Mark::Waived {
-            by,
-            at,
-            reason: reason.unwrap_or_default(),
-        },
-        _ => {
-            return Err(StoreError::Corrupt(format!(
-                "leaver checklist item {kind} {subject} has the state \"{state}\" without who and when"
-            )));
-        }
-    };
+    let mark = checklists::mark_of(
+        row,
+        "reason",
+        &format!("leaver checklist item {kind} {subject}"),
+    )?;
     Ok(ChecklistItem {
         task,
         label: rows::text(row, "label")?,
@@ -257,7 +223,7 @@ impl LeaverStore for Store {
         person: PersonId,
         settled: &Settled,
     ) -> StoreResult<()> {
-        let (by, at, reason) = mark_columns(&settled.item.mark);
+        let (by, at, reason) = checklists::mark_columns(&settled.item.mark);
         let mut tx = self.write.begin().await.map_err(db_error)?;
         // Only over an item still open: two Clerks settling the same item cannot overwrite
         // each other's record.
@@ -299,7 +265,15 @@ impl LeaverStore for Store {
             });
         }
         if let Some(closed_at) = settled.closed_at {
-            set_closed_in(&mut tx, council, person, closed_at).await?;
+            checklists::set_closed_in(
+                &mut tx,
+                "leaver_checklists",
+                "leaver's checklist",
+                council,
+                person,
+                closed_at,
+            )
+            .await?;
         }
         for event in &settled.events {
             self.append_in(&mut tx, event).await?;
@@ -315,43 +289,16 @@ impl LeaverStore for Store {
         event: &AuditEvent,
     ) -> StoreResult<()> {
         let mut tx = self.write.begin().await.map_err(db_error)?;
-        set_closed_in(&mut tx, council, person, at).await?;
+        checklists::set_closed_in(
+            &mut tx,
+            "leaver_checklists",
+            "leaver's checklist",
+            council,
+            person,
+            at,
+        )
+        .await?;
         self.append_in(&mut tx, event).await?;
         self.commit(tx).await
     }
-}
-
-/// Records the list closed, once: a list already closed is `Conflict`, a missing one
-/// `NotFound`.
-async fn set_closed_in(
-    conn: &mut AnyConnection,
-    council: CouncilId,
-    person: PersonId,
-    at: Timestamp,
-) -> StoreResult<()> {
-    let done = sqlx::query(
-        "UPDATE leaver_checklists SET closed_at = $1
-         WHERE council_id = $2 AND person_id = $3 AND closed_at IS NULL",
-    )
-    .bind(at.as_millisecond())
-    .bind(council.to_string())
-    .bind(person.to_string())
-    .execute(&mut *conn)
-    .await
-    .map_err(db_error)?;
-    if done.rows_affected() == 1 {
-        return Ok(());
-    }
-    let exists = sqlx::query(
-        "SELECT 1 AS one FROM leaver_checklists WHERE council_id = $1 AND person_id = $2",
-    )
-    .bind(council.to_string())
-    .bind(person.to_string())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db_error)?;
-    Err(match exists {
-        Some(_) => StoreError::Conflict("The checklist is already recorded as closed.".to_owned()),
-        None => StoreError::NotFound("leaver's checklist"),
-    })
 }

@@ -12,6 +12,7 @@ mod accounts;
 mod approvals;
 mod assets;
 mod audit;
+mod checklists;
 mod councils;
 mod dashboard;
 mod devices;

@@ -11,10 +11,9 @@
 //! Pure: no IO, no clock. Each transition returns the next revision and its audit entry, whose
 //! details hold ids and choices only, never the words people typed.
 
-mod id;
 mod rules;
 
-pub use id::ApprovalId;
+pub use crate::ids::ApprovalId;
 pub use rules::{
     CostRule, DecisionInput, NewRequest, cost_rule, decide, default_expiry, expected_decider,
     parse_pounds, request, withdraw,

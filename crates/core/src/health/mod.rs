@@ -28,56 +28,8 @@ use crate::policy::{DseAssessment, PolicyProfile};
 use crate::text::{DateProblem, parse_uk_date};
 use jiff::civil::Date;
 use jiff::{Span, ToSpan};
-use std::fmt;
-use uuid::Uuid;
 
-macro_rules! health_id {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(Uuid);
-
-        impl $name {
-            /// Wraps an existing UUID (for example one read from storage).
-            pub fn from_uuid(id: Uuid) -> Self {
-                Self(id)
-            }
-
-            /// A new time-ordered identifier, made at the edge (web or CLI).
-            pub fn generate() -> Self {
-                Self(Uuid::now_v7())
-            }
-
-            /// Parses the textual form used in URLs and storage.
-            pub fn parse(text: &str) -> Result<Self, uuid::Error> {
-                Uuid::parse_str(text).map(Self)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.0.fmt(f)
-            }
-        }
-    };
-}
-
-health_id!(
-    /// Identifies one workstation (DSE) assessment.
-    AssessmentId
-);
-health_id!(
-    /// Identifies one offer of an eye test (3.1.2).
-    EyeTestOfferId
-);
-health_id!(
-    /// Identifies a person's request for a change to their workstation (3.1.3).
-    WorkstationRequestId
-);
-health_id!(
-    /// Identifies a hazard report.
-    HazardId
-);
+pub use crate::ids::{AssessmentId, EyeTestOfferId, HazardId, WorkstationRequestId};
 
 /// The longest free text accepted (actions agreed, what is wrong, what was done), in characters.
 pub const MAX_TEXT_CHARS: usize = 1000;
