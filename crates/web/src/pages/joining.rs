@@ -443,21 +443,7 @@ pub async fn create(
     }
 }
 
-#[derive(Deserialize, Default)]
-pub struct ItemForm {
-    #[serde(default)]
-    item: String,
-    #[serde(default)]
-    note: String,
-    #[serde(default)]
-    reason: String,
-}
-
-#[derive(Clone, Copy)]
-enum Change {
-    Tick,
-    Waive,
-}
+use super::leaving::{Change, ItemForm};
 
 async fn settle(
     state: AppState,

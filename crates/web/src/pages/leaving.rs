@@ -375,18 +375,20 @@ pub async fn create(
     }
 }
 
+/// A tick or waiver posted for one checklist item (leaving and joining checklists alike).
 #[derive(Deserialize, Default)]
 pub struct ItemForm {
     #[serde(default)]
-    item: String,
+    pub(super) item: String,
     #[serde(default)]
-    note: String,
+    pub(super) note: String,
     #[serde(default)]
-    reason: String,
+    pub(super) reason: String,
 }
 
+/// What is done to a checklist item.
 #[derive(Clone, Copy)]
-enum Change {
+pub(super) enum Change {
     Tick,
     Waive,
 }
