@@ -3,7 +3,7 @@
 //! sorting and pages, the printouts, and who may do what (assets/access.rs).
 
 mod access;
-mod custody;
+pub mod custody;
 
 use crate::helpers::*;
 use custodian_core::asset::{

@@ -544,3 +544,47 @@ async fn the_daily_digest_comes_once_at_the_councils_hour_with_what_is_due() {
     mailer(&app).send_due(at).await.unwrap();
     assert_eq!(sink.to(&app.a.clerk.email).len(), 1);
 }
+
+#[tokio::test]
+async fn an_incident_opened_by_a_loss_report_is_mailed_at_once_too() {
+    use crate::assets::{add_item, custody::issue_to, phone_form};
+    let app = spawn_app().await;
+    let sink = SmtpSink::start().await;
+    let mut clerk = app.signed_in(&app.a.clerk.email).await;
+    let saved = save(&mut clerk, &settings(sink.port)).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let phone = add_item(&mut clerk, &phone_form("PH-9")).await;
+    issue_to(&mut clerk, &phone, &app.a.councillor.id.to_string()).await;
+
+    // The councillor reports her own phone stolen from the register, not the incident form.
+    let mut councillor = app.signed_in(&app.a.councillor.email).await;
+    let path = format!("/assets/{phone}/report-loss");
+    councillor.get(&path).await;
+    let reported = councillor
+        .post(
+            &path,
+            &[
+                ("kind", "stolen"),
+                ("happened_on", ""),
+                ("summary", "Taken from my bag at the village fete."),
+            ],
+        )
+        .await;
+    assert_eq!(reported.status, 303, "{}", reported.body);
+    let incident = app.store.incidents(app.a.id).await.unwrap()[0].id;
+
+    mailer(&app).send_due(app.clock_now()).await.unwrap();
+    let to_clerk = sink.to(&app.a.clerk.email);
+    assert_eq!(
+        to_clerk.len(),
+        1,
+        "the Clerk was not told of the loss by email"
+    );
+    assert_eq!(
+        to_clerk[0].header("Subject").unwrap(),
+        "Incident reported: Lost or stolen device"
+    );
+    let body = to_clerk[0].body();
+    assert!(body.contains(&format!("/incidents/{incident}")), "{body}");
+    assert!(!body.contains("village fete"), "{body}");
+}

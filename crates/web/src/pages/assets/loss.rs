@@ -192,7 +192,7 @@ pub async fn submit(
         }
     };
     match state.store().record_loss(&loss).await {
-        Ok(()) => {}
+        Ok(()) => crate::pages::incidents::email_about(&state, &loss.incident).await,
         // Returned, reissued or already reported while the form was being filled in: say so
         // and show the item as it is now.
         Err(changed @ AssetStoreError::ChangedSinceRead { .. }) => {

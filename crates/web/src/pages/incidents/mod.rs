@@ -207,3 +207,21 @@ pub async fn create(
         }
     }
 }
+
+/// Queues the immediate email about an incident opened by another capability (a loss report,
+/// a refused vault reveal, a password marked compromised), once it is stored: the people who
+/// run incidents hear of it at once, as they do of one reported on the incident form. Not in
+/// the opening's transaction (those belong to the register's and the vault's stores); a failure
+/// is logged, and the in-app notices and the home page still show the incident.
+pub async fn email_about(state: &AppState, incident: &custodian_core::incident::Incident) {
+    let queued = async {
+        let mail = crate::mail::alerts_for_incident(state, incident).await?;
+        crate::mail::enqueue(state.store(), &mail)
+            .await
+            .map_err(AppError::from)
+    }
+    .await;
+    if let Err(e) = queued {
+        tracing::error!(error = %e, incident = %incident.id, "the incident's email could not be queued");
+    }
+}

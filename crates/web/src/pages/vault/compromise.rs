@@ -105,6 +105,7 @@ pub async fn submit(
         ..VaultChange::default()
     };
     state.store().change_vault(council, &change).await?;
+    crate::pages::incidents::email_about(&state, &incident).await;
     let revealers = revealed_since_change(&state, &signed_in, &before).await?;
     Ok(render(&CompromisedPage {
         chrome: chrome(&signed_in, "/vault"),

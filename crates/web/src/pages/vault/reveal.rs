@@ -230,6 +230,7 @@ async fn refuse(
         ..VaultChange::default()
     };
     state.store().change_vault(council, &change).await?;
+    crate::pages::incidents::email_about(state, &incident).await;
     let page = render(&RefusedPage {
         chrome: chrome(signed_in, "/vault"),
         name: item.name.clone(),
