@@ -2,7 +2,7 @@
 //! safety, approvals and mail that could not be sent. Each capability says what it needs in its
 //! own module; the records they read are cached with the home page's other figures
 //! ([`RoutineFigures`], remade when the records change or the date does), so a visit reads
-//! nothing more from the database for them (only the Clerk's mail problems, which are few).
+//! nothing more from the database for them.
 
 use super::home::Attention;
 use super::joining::OpenJoiner;
@@ -21,6 +21,7 @@ pub struct RoutineFigures {
     pub health: HealthRecords,
     pub dse_rules: DseRules,
     pub joiners: Vec<OpenJoiner>,
+    pub mail_trouble: custodian_core::ports::MailTrouble,
 }
 
 impl RoutineFigures {
@@ -36,6 +37,7 @@ impl RoutineFigures {
             health,
             dse_rules: DseRules::from_profile(profile),
             joiners: super::joining::open_checklists(state, council).await?,
+            mail_trouble: super::mail::trouble(state, council).await?,
         })
     }
 }
@@ -61,6 +63,6 @@ pub async fn attention(
     attention.extend(
         super::health::attention(state, signed_in, &figures.health, &figures.dse_rules).await?,
     );
-    attention.extend(super::mail::attention(state, signed_in).await?);
+    attention.extend(super::mail::attention(signed_in, &figures.mail_trouble));
     Ok(())
 }

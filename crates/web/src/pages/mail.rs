@@ -18,13 +18,14 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
+use custodian_core::CouncilId;
 use custodian_core::audit::AuditEvent;
 use custodian_core::mail::{
     MailId, MailKind, MailSettings, MailSettingsInput, MailStatus, NewMail, OutgoingMail,
     SmtpSecurity, check_settings,
 };
 use custodian_core::permission::Action;
-use custodian_core::ports::{MailStore, StoreError};
+use custodian_core::ports::{MailStore, MailTrouble, StoreError};
 use jiff::SignedDuration;
 use serde::Deserialize;
 use serde_json::json;
@@ -377,18 +378,13 @@ pub async fn retry(
 
 /// For the Clerk's home page: "N emails could not be sent", while any message is being retried
 /// or was given up in the last week. Empty for anyone who cannot change the settings.
-pub async fn attention(state: &AppState, signed_in: &SignedIn) -> Result<Vec<Attention>, AppError> {
+pub fn attention(signed_in: &SignedIn, trouble: &MailTrouble) -> Vec<Attention> {
     if !signed_in.may(Action::EditCouncilSettings) {
-        return Ok(Vec::new());
+        return Vec::new();
     }
-    let since = state.now() - SignedDuration::from_hours(24 * GIVEN_UP_SHOWN_DAYS);
-    let trouble = state
-        .store()
-        .mail_trouble(signed_in.council_id(), since)
-        .await?;
     let count = trouble.retrying + trouble.given_up;
     if count == 0 {
-        return Ok(Vec::new());
+        return Vec::new();
     }
     let text = match (count, trouble.given_up) {
         (1, 0) => "1 email could not be sent yet; Custodian is trying again.".to_owned(),
@@ -396,9 +392,17 @@ pub async fn attention(state: &AppState, signed_in: &SignedIn) -> Result<Vec<Att
         (n, 0) => format!("{n} emails could not be sent yet; Custodian is trying again."),
         (n, g) => format!("{n} emails could not be sent ({g} given up)."),
     };
-    Ok(vec![Attention {
+    vec![Attention {
         text,
         href: "/settings/email".into(),
         action: "See why emails could not be sent",
-    }])
+    }]
+}
+
+/// The council's mail problems for the home page: messages being retried, and those given up
+/// within the last week. Read with the home page's cached figures (a send or failure is a
+/// change to the records, which remakes them).
+pub async fn trouble(state: &AppState, council: CouncilId) -> Result<MailTrouble, AppError> {
+    let since = state.now() - SignedDuration::from_hours(24 * GIVEN_UP_SHOWN_DAYS);
+    Ok(state.store().mail_trouble(council, since).await?)
 }
