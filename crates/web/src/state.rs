@@ -1,7 +1,7 @@
 //! Shared application state handed to every handler.
 
 use crate::ServeOptions;
-use crate::cache::Cache;
+use crate::cache::{BuildGates, Cache};
 use crate::error::AppError;
 use crate::passkeys::Passkeys;
 use crate::throttle::Throttle;
@@ -36,6 +36,8 @@ pub struct Inner {
     pub directories: Cache<CouncilId, Arc<crate::pages::audit::Directory>>,
     /// Each council's home-page counts and audit checkpoint.
     pub dashboards: Cache<CouncilId, Arc<crate::pages::home::Dashboard>>,
+    /// One dashboard build per council at a time.
+    pub dashboard_builds: BuildGates<CouncilId>,
     /// Recently shown audit-log pages (people page back and forth through the same filters).
     pub audit_pages: Cache<(CouncilId, AuditQuery), Arc<Vec<AuditEntry>>>,
 }
@@ -55,6 +57,7 @@ impl AppState {
             people: Cache::default(),
             directories: Cache::default(),
             dashboards: Cache::default(),
+            dashboard_builds: BuildGates::default(),
             audit_pages: Cache::with_capacity(256),
         }))
     }

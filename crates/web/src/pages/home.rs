@@ -1,5 +1,6 @@
 //! The home page: what needs attention now, for the signed-in person's role.
 
+use crate::cache::Lookup;
 use crate::error::AppError;
 use crate::nav::{chrome, render};
 use crate::session::SignedIn;
@@ -73,17 +74,53 @@ pub struct Dashboard {
     pub routines: super::home_routines::RoutineFigures,
 }
 
+/// The council's dashboard: the cached one while nothing has changed, otherwise one build per
+/// council at a time (see `cache`).
 async fn dashboard(state: &AppState, council: CouncilId) -> Result<Arc<Dashboard>, AppError> {
-    let change_count = state.store().change_count();
-    let cache = &state.inner().dashboards;
     let today = custodian_core::policy::version::london_today(state.now());
+    let inner = state.inner();
     // Dates move on without any change to the records: a dashboard made yesterday is stale.
-    if let Some(found) = cache
-        .get(&council, change_count)
-        .filter(|found| found.made_on == today)
+    match inner
+        .dashboards
+        .lookup(&council, state.store().change_count())
+    {
+        Lookup::Fresh(found) if found.made_on == today => return Ok(found),
+        Lookup::Aged(found) if found.made_on == today => {
+            // Only another process's changes could make it wrong: show it, and have it
+            // rebuilt once in the background for the next visit.
+            if let Some(turn) = inner.dashboard_builds.turn_if_free(&council) {
+                let state = state.clone();
+                tokio::spawn(async move {
+                    let _turn = turn;
+                    if let Err(error) = build_dashboard(&state, council, today).await {
+                        tracing::warn!(%error, "could not refresh the home page's figures");
+                    }
+                });
+            }
+            return Ok(found);
+        }
+        _ => {}
+    }
+    let _turn = inner.dashboard_builds.turn(&council).await;
+    // Whoever held the turn before may have just built it.
+    if let Lookup::Fresh(found) = inner
+        .dashboards
+        .lookup(&council, state.store().change_count())
+        && found.made_on == today
     {
         return Ok(found);
     }
+    build_dashboard(state, council, today).await
+}
+
+/// Reads everything the dashboard shows and caches it. The caller holds the council's turn.
+async fn build_dashboard(
+    state: &AppState,
+    council: CouncilId,
+    today: jiff::civil::Date,
+) -> Result<Arc<Dashboard>, AppError> {
+    let change_count = state.store().change_count();
+    let cache = &state.inner().dashboards;
     let counts = state.store().attention_counts(council).await?;
     let newest = AuditQuery {
         limit: 1,
