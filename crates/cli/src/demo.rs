@@ -11,8 +11,7 @@ use crate::database::open_and_migrate;
 use anyhow::Context;
 use custodian_core::audit::{Actor, AuditEvent};
 use custodian_core::council::{CouncilKind, CouncilName, Founding};
-use custodian_core::ids::{CouncilId, IncidentId, PersonId};
-use custodian_core::incident::{IncidentKind, IncidentReport, open_incident};
+use custodian_core::ids::{CouncilId, PersonId};
 use custodian_core::person::{
     Email, NewPerson, PersonName, PersonStatus, Role, RoleSet, add_person,
 };
@@ -20,7 +19,7 @@ use custodian_core::ports::*;
 use custodian_store::Store;
 use custodian_web::ServeOptions;
 use custodian_web::provisioning::{self, ProvisionError};
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use std::path::PathBuf;
@@ -268,41 +267,14 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<Vec<DemoLogin
             .map(|(_, id)| *id)
             .with_context(|| format!("no demo person {local_part}"))
     };
-    let ago = |hours: i64| now.checked_sub(SignedDuration::from_hours(hours)).ok();
-    let incidents = [
-        (
-            IncidentKind::SuspectedCredentialCompromise,
-            "An email that looked like it came from Microsoft asked me to confirm the council \
-             mailbox password. I clicked the link but closed the page without typing anything.",
-            ago(6),
-            Actor::Person(id_of("assistant.clerk")?),
-        ),
-        (
-            IncidentKind::PolicyBreach,
-            "Draft minutes including two residents' home addresses were sent from a personal \
-             email account instead of the council one.",
-            ago(24 * 9),
-            Actor::Person(clerk.id),
-        ),
-    ];
-    for (kind, summary, happened_at, reporter) in incidents {
-        let (incident, event) = open_incident(
-            council.id,
-            IncidentId::generate(),
-            IncidentReport {
-                kind,
-                summary: summary.to_owned(),
-                happened_at,
-            },
-            reporter,
-            now,
-        )
-        .context("a demo incident could not be opened")?;
-        store
-            .insert_incident(&incident, &event)
-            .await
-            .context("a demo incident could not be stored")?;
-    }
+    crate::demo_routines::seed_incidents(
+        store,
+        council.id,
+        clerk.id,
+        id_of("assistant.clerk")?,
+        now,
+    )
+    .await?;
     let leaver = leavers
         .first()
         .map(|(id, _)| *id)

@@ -244,3 +244,49 @@ fn hours_before(now: Timestamp, hours: i64) -> anyhow::Result<Timestamp> {
     now.checked_sub(SignedDuration::from_hours(hours))
         .context("a demo time is out of range")
 }
+
+/// Two incidents: a suspected phishing compromise this morning and a policy breach last week.
+pub async fn seed_incidents(
+    store: &Store,
+    council: CouncilId,
+    clerk: PersonId,
+    assistant: PersonId,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let ago = |hours: i64| now.checked_sub(SignedDuration::from_hours(hours)).ok();
+    let incidents = [
+        (
+            IncidentKind::SuspectedCredentialCompromise,
+            "An email that looked like it came from Microsoft asked me to confirm the council \
+             mailbox password. I clicked the link but closed the page without typing anything.",
+            ago(6),
+            Actor::Person(assistant),
+        ),
+        (
+            IncidentKind::PolicyBreach,
+            "Draft minutes including two residents' home addresses were sent from a personal \
+             email account instead of the council one.",
+            ago(24 * 9),
+            Actor::Person(clerk),
+        ),
+    ];
+    for (kind, summary, happened_at, reporter) in incidents {
+        let (incident, event) = open_incident(
+            council,
+            IncidentId::generate(),
+            IncidentReport {
+                kind,
+                summary: summary.to_owned(),
+                happened_at,
+            },
+            reporter,
+            now,
+        )
+        .context("a demo incident could not be opened")?;
+        store
+            .insert_incident(&incident, &event)
+            .await
+            .context("a demo incident could not be stored")?;
+    }
+    Ok(())
+}
