@@ -1,0 +1,11 @@
+//! Fuzz target: the reader of Unbound's query log, through `Summarizer`,
+//! fed whole, in two pieces and byte by byte (`custodian_monitor_fuzz::check`).
+#![no_main]
+
+use custodian_monitor::Format;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|input: &[u8]| {
+    let format: Format = "unbound".parse().expect("unbound is a format's name");
+    custodian_monitor_fuzz::check(&format, input);
+});
