@@ -109,3 +109,15 @@ id_type!(
     /// Identifies one request for approval.
     ApprovalId
 );
+id_type!(
+    /// Identifies one ingested log file (a monitoring batch, issue 7).
+    MonitorBatchId
+);
+id_type!(
+    /// Identifies one rule tying a proxy user name or client address to a person or device.
+    MonitorIdentityId
+);
+id_type!(
+    /// Identifies a legal hold on one person's monitoring records (5.1.8).
+    LegalHoldId
+);

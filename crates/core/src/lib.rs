@@ -18,6 +18,7 @@ pub mod incident;
 pub mod joiner;
 pub mod leaver;
 pub mod mail;
+pub mod monitor;
 pub mod passphrase;
 pub mod password;
 pub mod permission;

@@ -23,6 +23,7 @@ mod joiners;
 mod leavers;
 mod mail;
 pub mod migrate;
+mod monitor;
 mod passkeys;
 mod people;
 mod policy;
@@ -207,7 +208,11 @@ impl Store {
 
     /// Applies any migrations not yet applied.
     pub async fn migrate(&self) -> Result<Vec<&'static str>, migrate::MigrateError> {
-        migrate::run(&self.write, self.engine).await
+        let applied = migrate::run(&self.write, self.engine).await?;
+        // Purged monitoring days must give their space back (issue 7); an older SQLite file
+        // is switched to incremental auto-vacuum while that is still cheap (`monitor::purge`).
+        monitor::make_space_returnable(&self.write, self.engine).await;
+        Ok(applied)
     }
 
     /// Whether the database answers (for `/healthz`).
@@ -254,9 +259,12 @@ fn sqlite_pool(max: u32) -> AnyPoolOptions {
         .after_connect(|conn, _meta| {
             Box::pin(async move {
                 // WAL lets reads run beside the writer; FULL makes every commit (and so every
-                // audit entry) durable before it is acknowledged.
+                // audit entry) durable before it is acknowledged. Incremental auto-vacuum takes
+                // effect only on a new, empty file (it must precede the first table), so that
+                // purged monitoring days can return their space (`monitor::purge`).
                 conn.execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                    "PRAGMA auto_vacuum = INCREMENTAL; \
+                     PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
                 )
                 .await?;

@@ -59,6 +59,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(15, "0015_joiner_checklists"),
     migration!(16, "0016_mail"),
     migration!(17, "0017_calendar_feeds"),
+    migration!(18, "0018_monitoring"),
 ];
 
 /// The newest schema version this build knows.

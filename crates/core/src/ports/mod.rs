@@ -22,6 +22,7 @@ mod health;
 mod joiner;
 mod leaver;
 mod mail;
+mod monitor;
 mod reminder;
 mod vault;
 pub use approval::{ApprovalStore, OpenApproval};
@@ -29,6 +30,13 @@ pub use health::HealthStore;
 pub use joiner::JoinerStore;
 pub use leaver::LeaverStore;
 pub use mail::{MailStore, MailTrouble};
+pub use monitor::{
+    BatchRecord, DailyRecord, ErasureReport, IdentityError, IdentityKind, IdentityTarget,
+    IngestOutcome, IngestReport, MonitorIdentity, MonitorSettings, MonitorStore, NewBatch,
+    PurgeReport, RawExtract, RawLines, Reattributed, ReleaseReport, SiteCategories, SiteTotal,
+    SiteVisitor, StoredDay, SubjectAccess, UnattributedKey, batch_ingested_event, fold_key,
+    purge_event,
+};
 pub use reminder::{CalendarFeed, CalendarFeedStore, ReminderStore};
 pub use vault::{
     Notification, RecoveryKitRecord, Rewrapped, SealedItem, SealedSecret, VaultChange,

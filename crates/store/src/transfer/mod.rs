@@ -15,9 +15,11 @@ use std::io::{BufRead, Write};
 pub const FORMAT: &str = "custodian-export";
 pub const FORMAT_VERSION: i64 = 1;
 
+mod monitor_tables;
 mod tables;
 
-use tables::Kind::{Int, Text};
+pub use monitor_tables::left_out_of_export;
+use tables::Kind::{Blob, Int, Text};
 use tables::TABLES;
 
 /// The tables an export covers (for the schema check).
@@ -87,6 +89,9 @@ impl Store {
                         Int => row
                             .try_get::<Option<i64>, _>(*column)
                             .map(|v| v.map_or(Value::Null, Value::from)),
+                        Blob => row
+                            .try_get::<Option<Vec<u8>>, _>(*column)
+                            .map(|v| v.map_or(Value::Null, |b| Value::String(hex::encode(b)))),
                     }
                     .map_err(|e| StoreError::Corrupt(format!("{}.{column}: {e}", table.name)))?;
                     object.insert((*column).to_owned(), value);
@@ -134,6 +139,8 @@ impl Store {
                 query = match kind {
                     Text => query.bind(value.as_str().map(str::to_owned)),
                     Int => query.bind(value.as_i64()),
+                    // Checked as hex by `parse_export` before anything is written.
+                    Blob => query.bind(value.as_str().and_then(|h| hex::decode(h).ok())),
                 };
             }
             query.execute(&mut *tx).await.map_err(|e| {
@@ -208,13 +215,14 @@ fn parse_export(input: &mut dyn BufRead) -> Result<Vec<ParsedRow>, TransferError
                 (None | Some(Value::Null), _) => true,
                 (Some(Value::String(_)), Text) => true,
                 (Some(v), Int) => v.as_i64().is_some(),
+                (Some(Value::String(h)), Blob) => hex::decode(h).is_ok(),
                 _ => false,
             };
             if !ok {
-                let expected = if *kind == Text {
-                    "text"
-                } else {
-                    "a whole number"
+                let expected = match kind {
+                    Text => "text",
+                    Int => "a whole number",
+                    Blob => "bytes written as hexadecimal text",
                 };
                 problems.push(format!(
                     "line {line_no}: {name}.{column} must be {expected}"

@@ -6,6 +6,8 @@
 pub(super) enum Kind {
     Text,
     Int,
+    /// Bytes, exported as lower-case hex text.
+    Blob,
 }
 
 pub(super) struct Table {
@@ -14,6 +16,7 @@ pub(super) struct Table {
     pub(super) columns: &'static [(&'static str, Kind)],
 }
 
+use super::monitor_tables as monitor;
 use Kind::{Int, Text};
 
 /// Every table holding installation data, parents before children. A test checks this list
@@ -572,6 +575,32 @@ pub(super) const TABLES: &[Table] = &[
             ("settled_at", Int),
             ("note", Text),
         ],
+    },
+    // Monitoring (issue 7): see `monitor_tables` for what is left out and why.
+    Table {
+        name: "monitor_settings",
+        order_by: "council_id",
+        columns: monitor::SETTINGS,
+    },
+    Table {
+        name: "monitor_identities",
+        order_by: "council_id, id",
+        columns: monitor::IDENTITIES,
+    },
+    Table {
+        name: "monitor_holds",
+        order_by: "council_id, id",
+        columns: monitor::HOLDS,
+    },
+    Table {
+        name: "monitor_held_records",
+        order_by: "council_id, day, subject_kind, subject, site",
+        columns: monitor::HELD_RECORDS,
+    },
+    Table {
+        name: "monitor_held_raw",
+        order_by: "council_id, day, batch_id, subject_kind, subject",
+        columns: monitor::HELD_RAW,
     },
     Table {
         name: "audit_log",

@@ -605,6 +605,7 @@ async fn build_sample(store: &Store) {
     approvals::sample_approvals(store, &waiting, &zoe).await;
     joiners::sample_checklist(store, &waiting, &zoe).await;
     reminders::sample_feeds(store, &zoe).await;
+    monitor::sample_monitoring(store, &zoe).await;
 }
 
 mod accounts;
@@ -622,6 +623,7 @@ mod incidents;
 mod joiners;
 mod leavers;
 mod mail;
+mod monitor;
 mod opening;
 mod passkeys;
 mod policy;

@@ -1,0 +1,240 @@
+//! Contract cases: monitoring reads — the reports' totals, another council's records out of
+//! reach of every read and change, and the settings.
+
+use super::retention::four_days_with_a_hold;
+use super::*;
+
+#[tokio::test]
+async fn the_reports_total_sites_visitors_flags_and_hours() {
+    for db in engines().await {
+        let (engine, store) = (db.engine, &db.store);
+        let (council, pat, sam, _) = four_days_with_a_hold(store).await;
+        let more = [
+            group(user("pat"), day(2), "bets.example", 22, 5, 500),
+            group(client("10.9.9.9"), day(2), "example.org", 23, 7, 70),
+        ];
+        ingest(store, council, "more", &more).await;
+
+        let top = store.top_sites(council, day(1), day(4), 10).await.unwrap();
+        let summary: Vec<(&str, u64, u64, u64)> = top
+            .iter()
+            .map(|s| (s.site.as_str(), s.hits, s.bytes, s.people))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![("example.org", 15, 150, 2), ("bets.example", 5, 500, 1)],
+            "{engine}"
+        );
+        let visitors = store
+            .site_visitors(council, "example.org", day(1), day(4))
+            .await
+            .unwrap();
+        assert_eq!(visitors.len(), 3, "{engine}: {visitors:?}");
+        assert_eq!(
+            (visitors[0].key.clone(), visitors[0].hits),
+            (Some(client("10.9.9.9")), 7)
+        );
+        let people: BTreeSet<Option<PersonId>> = visitors.iter().map(|v| v.person).collect();
+        assert!(people.contains(&Some(pat.id)) && people.contains(&Some(sam.id)));
+        assert_eq!(visitors[1].days, 4, "{engine}");
+
+        let flagged = store
+            .flagged_records(council, day(1), day(4))
+            .await
+            .unwrap();
+        assert_eq!(flagged.len(), 1, "{engine}");
+        assert_eq!(
+            (flagged[0].person, flagged[0].day),
+            (Some(pat.id), day(2)),
+            "{engine}"
+        );
+
+        let everyone = store
+            .hits_by_hour(council, day(1), day(4), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            (everyone[9], everyone[22], everyone[23]),
+            (8, 5, 7),
+            "{engine}"
+        );
+        let pats = store
+            .hits_by_hour(council, day(2), day(2), Some(pat.id))
+            .await
+            .unwrap();
+        assert_eq!((pats[9], pats[22], pats[23]), (1, 5, 0), "{engine}");
+        let empty = store
+            .hits_by_hour(council, day(20), day(30), None)
+            .await
+            .unwrap();
+        assert_eq!(empty, [0; 24], "{engine}");
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn another_councils_monitoring_records_are_never_visible_or_changed() {
+    for db in engines().await {
+        let (engine, store) = (db.engine, &db.store);
+        let (ashby, pat, _, held) = four_days_with_a_hold(store).await;
+        let (bryn, _) = found(store, "Bryn Town Council", "clerk@bryn.example").await;
+        let bryn = bryn.id;
+        let (from, to) = (day(0), day(9));
+        assert!(
+            store
+                .person_day(bryn, pat.id, day(1))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            store
+                .top_sites(bryn, from, to, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            store
+                .site_visitors(bryn, "example.org", from, to)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            store
+                .flagged_records(bryn, from, to)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(store.unattributed(bryn, from, to).await.unwrap().is_empty());
+        assert_eq!(
+            store.hits_by_hour(bryn, from, to, None).await.unwrap(),
+            [0; 24]
+        );
+        let access = store.subject_access(bryn, pat.id, from, to).await.unwrap();
+        assert!(
+            access.records.is_empty() && access.raw.is_empty(),
+            "{engine}"
+        );
+        assert!(
+            store.monitor_days(bryn).await.unwrap().is_empty(),
+            "{engine}"
+        );
+        assert!(
+            store.monitor_batches(bryn).await.unwrap().is_empty(),
+            "{engine}"
+        );
+        assert!(store.identities(bryn).await.unwrap().is_empty(), "{engine}");
+        assert!(store.holds(bryn).await.unwrap().is_empty(), "{engine}");
+        assert!(
+            store.monitor_settings(bryn).await.unwrap().is_none(),
+            "{engine}"
+        );
+
+        // Changes made in Bryn cannot reach Ashby's people or records.
+        let target = IdentityTarget::Person(pat.id);
+        let foreign = identity(bryn, IdentityKind::User, "pat", target, day(0));
+        let refused = store
+            .add_identity(&foreign, |_| {
+                event(bryn, t(1), Actor::Operator, "monitor.identity")
+            })
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::NotFound("person"))),
+            "{engine}"
+        );
+        let placed = event(bryn, t(1), Actor::Operator, "monitor.hold.placed");
+        let refused = store
+            .place_hold(&hold(bryn, pat.id, from, to), &placed)
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::NotFound("person"))),
+            "{engine}"
+        );
+        let refused = store
+            .release_hold(bryn, held.id, &Actor::Operator, t(1), to, |_| {
+                event(bryn, t(1), Actor::Operator, "monitor.hold.released")
+            })
+            .await;
+        assert!(matches!(refused, Err(StoreError::NotFound(_))), "{engine}");
+        let erased = store
+            .erase_person(bryn, pat.id, |_| {
+                event(bryn, t(1), Actor::Operator, "monitor.erased")
+            })
+            .await
+            .unwrap();
+        assert_eq!(erased.records_removed, 0, "{engine}");
+        let purged = store
+            .purge_days_before(bryn, day(9), |r| {
+                purge_event(bryn, t(1), Actor::System, to, r)
+            })
+            .await
+            .unwrap();
+        assert_eq!(purged.days_dropped, 0, "{engine}");
+        let audit_for_ashby = store
+            .purge_days_before(bryn, day(9), |r| {
+                purge_event(ashby, t(1), Actor::System, to, r)
+            })
+            .await;
+        assert!(
+            matches!(audit_for_ashby, Err(StoreError::Conflict(_))),
+            "{engine}"
+        );
+        assert_eq!(
+            store.monitor_days(ashby).await.unwrap().len(),
+            4,
+            "{engine}"
+        );
+        let pats = store.subject_access(ashby, pat.id, from, to).await.unwrap();
+        assert_eq!(pats.records.len(), 4, "{engine}");
+        assert!(verify(store).await.is_intact(), "{engine}");
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn settings_are_saved_replaced_and_read_back_with_their_audit_entries() {
+    for db in engines().await {
+        let (engine, store) = (db.engine, &db.store);
+        let (council, clerk) = found(store, "Ashby Parish Council", "clerk@ashby.example").await;
+        assert!(
+            store.monitor_settings(council.id).await.unwrap().is_none(),
+            "{engine}"
+        );
+        sample_monitoring(store, &clerk).await;
+        let mut settings = store.monitor_settings(council.id).await.unwrap().unwrap();
+        assert!(settings.enabled, "{engine}");
+        assert_eq!(
+            settings.viewer_roles,
+            RoleSet::of(&[Role::Clerk]),
+            "{engine}"
+        );
+        assert_eq!(settings.assessment_recorded_by, Some(clerk.id), "{engine}");
+        settings.enabled = false;
+        settings.flagged_categories = vec!["adult".to_owned(), "gambling".to_owned()];
+        settings.updated_at = t(200);
+        let changed = event(
+            council.id,
+            t(200),
+            Actor::Operator,
+            "monitor.settings_changed",
+        );
+        store
+            .save_monitor_settings(&settings, &changed)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.monitor_settings(council.id).await.unwrap(),
+            Some(settings)
+        );
+        assert_eq!(
+            count_actions(store, council.id, "monitor.settings").await,
+            2,
+            "{engine}"
+        );
+        assert!(verify(store).await.is_intact(), "{engine}");
+        db.finish().await;
+    }
+}
