@@ -148,6 +148,9 @@ pub enum Command {
     /// The password vault: its recovery kit, an encrypted export, recovery, a new vault key.
     #[command(subcommand)]
     Vault(VaultCommand),
+
+    /// Internet-use monitoring: read proxy and DNS logs into the daily log the policy promises.
+    Monitor(MonitorArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -376,6 +379,108 @@ pub struct ExportArgs {
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The file made by `custodian export`; - reads it from another program.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct MonitorArgs {
+    #[command(subcommand)]
+    pub command: MonitorCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MonitorCommand {
+    /// Read a proxy or DNS log and print its figures, without storing anything.
+    #[command(
+        long_about = "Read a proxy or DNS log and print its figures, without storing \
+        anything: the lines read, the requests (or DNS queries) in them, the bytes sent, the \
+        lines that could not be read, and how many entries the daily log would have (one for \
+        each person or device, day and site).\n\n\
+        Use it to check a log before Custodian keeps it. The file is read a piece at a time, so \
+        a large log needs little memory. A line that cannot be read is counted and skipped, and \
+        the first ones are listed with their line numbers. If the file looks like another \
+        format than the one you named, Custodian says which one and stops (exit status 2).\n\n\
+        Examples:\n  custodian monitor summarize --format squid /var/log/squid/access.log\n  \
+        custodian monitor summarize --format pihole /var/log/pihole/pihole.log --json\n  \
+        custodian monitor summarize --format csv \\\n    \
+        --csv-columns \"time=Timestamp,client=Client IP,site=Domain\" export.csv"
+    )]
+    Summarize(SummarizeArgs),
+
+    /// Read a proxy or DNS log and keep it in the council's daily log of internet use.
+    #[command(
+        long_about = "Read a proxy or DNS log and keep it in the council's daily log of \
+        internet use (policy 5.1.11): for each person, day and site, the first and last time, the \
+        requests, the bytes and the requests in each hour, with the log's own lines kept \
+        (compressed) for investigations. Each file is recorded in the audit log with its \
+        SHA-256, so the records can be shown to be unaltered; the same file sent twice is \
+        recognised and not counted twice.\n\n\
+        Monitoring must be switched on for the council first: that needs a recorded impact \
+        assessment and an adopted policy that tells people about monitoring (5.1.6; see \
+        docs/monitoring.md). Days older than the council's retention period are not kept.\n\n\
+        With --follow, Custodian keeps reading the file as it grows (every five seconds, until \
+        Ctrl-C), storing the new complete lines each time; a half-written last line waits.\n\n\
+        Examples:\n  custodian monitor ingest --format squid /var/log/squid/access.log.1\n  \
+        custodian monitor ingest --format pihole --follow /var/log/pihole/pihole.log"
+    )]
+    Ingest(IngestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    #[command(flatten)]
+    pub log: LogFileArgs,
+
+    /// Keep reading the file as it grows, until Ctrl-C.
+    #[arg(long)]
+    pub follow: bool,
+
+    /// Print each batch's figures as one line of JSON:
+    /// {"lines": N, "hits": N, "bytes": N, "malformed": N, "groups": N}.
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub council: CouncilChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct SummarizeArgs {
+    #[command(flatten)]
+    pub log: LogFileArgs,
+
+    /// Print the figures as one line of JSON, for other programs:
+    /// {"lines": N, "hits": N, "bytes": N, "malformed": N, "groups": N}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Which log to read and how it is written.
+#[derive(Debug, Args)]
+pub struct LogFileArgs {
+    /// How the log is written: squid (Squid's own access.log), combined (a proxy's log in the
+    /// common or combined format, also called common), dnsmasq (dnsmasq's or Pi-hole's query
+    /// log, also called pihole), unbound (Unbound's query log) or csv (an export from a DNS
+    /// filtering service; name its columns with --csv-columns).
+    #[arg(long, value_name = "squid|combined|dnsmasq|unbound|csv")]
+    pub format: String,
+
+    /// For --format csv: which columns hold the time, the device (client) and the site, and
+    /// optionally the user name and bytes, by the names in the file's first row or by number
+    /// counting from 1. For example "time=Timestamp,client=Client IP,site=Domain" or
+    /// "time=1,client=4,site=2,header=no". Times may be like 2026-12-07T09:00:01Z (no offset
+    /// means UTC) or seconds since 1970.
+    #[arg(long, value_name = "MAPPING")]
+    pub csv_columns: Option<String>,
+
+    /// The year the log starts in, for logs whose lines carry no year (dnsmasq, Pi-hole, and
+    /// Unbound through syslog). Without it, Custodian works the year out from the date the
+    /// file was last changed: a month later in the year than that date is taken as last year's.
+    #[arg(long, value_name = "YEAR")]
+    pub year: Option<i16>,
+
+    /// The log file; - reads it from another program (for example `zcat access.log.1.gz |`).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 }

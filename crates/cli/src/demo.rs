@@ -341,6 +341,7 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<Vec<DemoLogin
         joiners: vec![id_of("peter.hollis")?, id_of("alan.marsh")?],
     };
     crate::demo_routines::seed_routines(store, council.id, &routine_people, now).await?;
+    crate::demo_monitoring::seed_monitoring(store, council.id, clerk.id, now).await?;
     Ok(logins)
 }
 

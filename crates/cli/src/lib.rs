@@ -14,11 +14,14 @@ pub mod database;
 pub mod demo;
 pub mod demo_devices;
 pub mod demo_equipment;
+pub mod demo_monitoring;
 pub mod demo_policy;
 pub mod demo_routines;
 pub mod demo_vault;
 pub mod init;
 pub mod migrate;
+pub mod monitor;
+pub mod monitor_ingest;
 pub mod policy;
 pub mod serve;
 pub mod transfer;
@@ -65,6 +68,23 @@ pub fn run() -> ExitCode {
     // clap prints help, the version or a usage error itself (usage errors exit with 2).
     let cli = Cli::parse();
     init_logging(&cli.command);
+    // Summarising a log needs no database, settings or async runtime: it runs on this thread
+    // alone, and without the runtime's threads it needs less memory (the benchmark
+    // measures it).
+    let cli = match cli.command {
+        Command::Monitor(cli::MonitorArgs {
+            command: cli::MonitorCommand::Summarize(args),
+        }) => {
+            return match monitor::run_summarize(&args) {
+                Ok(code) => code,
+                Err(error) => {
+                    eprintln!("{}", describe(&error));
+                    ExitCode::from(exit_code_for(&error))
+                }
+            };
+        }
+        command => Cli { command, ..cli },
+    };
     // Blocking work is SQLite reads of audit pages and password hashing; more threads than the
     // read connections and cores can use only add memory (each keeps its own allocator arena),
     // so the pool stays small instead of tokio's default of 512.
@@ -158,6 +178,14 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Vault(command) => vault::run(command, global, cli.config).await,
+        Command::Monitor(args) => match args.command {
+            cli::MonitorCommand::Ingest(args) => {
+                let settings = config::load(global, cli.config).map_err(BadInput::from)?;
+                monitor_ingest::run_ingest(settings, args).await
+            }
+            // Run before the runtime is built (see `run`).
+            cli::MonitorCommand::Summarize(args) => monitor::run_summarize(&args),
+        },
     }
 }
 

@@ -12,6 +12,8 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
 mod assets;
+mod monitor;
+mod monitor_ingest;
 mod policy;
 mod vault;
 

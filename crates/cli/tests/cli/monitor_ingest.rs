@@ -1,0 +1,142 @@
+//! `custodian monitor ingest`: refused until the council has switched monitoring on; then a
+//! log is stored with its batch in the audit chain, the same file again is recognised and not
+//! counted twice, and what matched no one is listed as unattributed.
+
+use super::{custodian, init, text};
+use custodian_core::monitor::{ImpactAssessmentForm, record_assessment};
+use custodian_core::person::{Role, RoleSet};
+use custodian_core::policy::version::london_today;
+use custodian_core::ports::*;
+use custodian_monitor::{LocalDay, SubjectKey};
+use custodian_store::Store;
+use std::path::Path;
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Runtime::new().unwrap().block_on(future)
+}
+
+/// Two visits yesterday (well inside any retention period) and a broken line, in Squid's
+/// native format: one by a signed-in proxy user, one by a device known only by its address.
+fn squid_log_of_yesterday() -> String {
+    let yesterday = jiff::Timestamp::now().as_second() - 24 * 3600;
+    format!(
+        "{yesterday}.100    456 192.168.1.5 TCP_TUNNEL/200 5120 CONNECT www.bbc.co.uk:443 alice HIER_DIRECT/1.2.3.4 -\n\
+         {}.200     56 192.168.1.9 TCP_MISS/200 2048 GET http://example.com/index.html - HIER_DIRECT/1.2.3.5 text/html\n\
+         this line is broken\n",
+        yesterday + 60
+    )
+}
+
+fn switch_monitoring_on(data_dir: &Path) {
+    block_on(async {
+        let store = Store::open_sqlite_in(data_dir).await.unwrap();
+        let council = store.councils().await.unwrap().remove(0);
+        let clerk = store.people(council.id).await.unwrap().remove(0);
+        let now = jiff::Timestamp::now();
+        let profile = custodian_core::policy::PolicyProfile::model_defaults();
+        let (assessment, event) = record_assessment(
+            council.id,
+            ImpactAssessmentForm {
+                purpose: "To investigate suspected breaches of the IT policy when reported.",
+                necessity: "Laptops were infected after visits to file-sharing sites last year.",
+                alternatives: "Blocking alone does not show whether a reported breach happened.",
+                viewer_roles: RoleSet::of(&[Role::Clerk]),
+                retention_months: "",
+                decided_on: "2026-01-15",
+                minute_reference: "COU/12/25-26",
+                assessed_by: "Jane Smith, Clerk",
+            },
+            &profile,
+            clerk.id,
+            london_today(now),
+            now,
+        )
+        .unwrap();
+        let settings = MonitorSettings {
+            council_id: council.id,
+            enabled: true,
+            categories_path: None,
+            flagged_categories: Vec::new(),
+            allowed_categories: Vec::new(),
+            viewer_roles: RoleSet::of(&[Role::Clerk]),
+            assessment: Some(serde_json::to_value(&assessment).unwrap()),
+            assessment_recorded_at: Some(now),
+            assessment_recorded_by: Some(clerk.id),
+            updated_at: now,
+        };
+        store
+            .save_monitor_settings(&settings, &event)
+            .await
+            .unwrap();
+    });
+}
+
+#[test]
+fn a_log_is_kept_once_only_after_monitoring_is_switched_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let setup = init(dir.path(), "Ashby Parish Council", "clerk@ashby.example");
+    assert!(setup.status.success(), "{}", text(&setup));
+    let log = dir.path().join("access.log");
+    std::fs::write(&log, squid_log_of_yesterday()).unwrap();
+    let ingest = |extra: &[&str]| {
+        let mut args = vec![
+            "monitor",
+            "ingest",
+            "--format",
+            "squid",
+            log.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        custodian(dir.path(), &args)
+    };
+
+    let refused = ingest(&["--json"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("Monitoring is not switched on for Ashby Parish Council"),
+        "{}",
+        text(&refused)
+    );
+    assert!(refused.stdout.is_empty());
+
+    switch_monitoring_on(dir.path());
+    let stored = ingest(&["--json"]);
+    assert!(stored.status.success(), "{}", text(&stored));
+    assert_eq!(
+        String::from_utf8(stored.stdout.clone()).unwrap(),
+        "{\"lines\": 3, \"hits\": 2, \"bytes\": 7168, \"malformed\": 1, \"groups\": 2}\n"
+    );
+    assert!(text(&stored).contains("line 3"), "{}", text(&stored));
+
+    let again = ingest(&[]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(
+        text(&again).contains("already received") && text(&again).contains("nothing was stored"),
+        "{}",
+        text(&again)
+    );
+
+    block_on(async {
+        let store = Store::open_sqlite_in(dir.path()).await.unwrap();
+        let council = store.councils().await.unwrap().remove(0);
+        let batches = store.monitor_batches(council.id).await.unwrap();
+        assert_eq!(batches.len(), 1, "the same file is kept once");
+        assert_eq!(batches[0].totals.hits, 2);
+        let today = LocalDay::from_date(london_today(jiff::Timestamp::now()));
+        let unattributed = store
+            .unattributed(council.id, LocalDay(today.0 - 7), today)
+            .await
+            .unwrap();
+        let keys: Vec<SubjectKey> = unattributed.into_iter().map(|u| u.key).collect();
+        assert!(
+            keys.contains(&SubjectKey::User("alice".to_owned())),
+            "{keys:?}"
+        );
+        assert!(
+            keys.contains(&SubjectKey::Client("192.168.1.9".to_owned())),
+            "{keys:?}"
+        );
+    });
+    let verified = custodian(dir.path(), &["audit", "verify"]);
+    assert!(verified.status.success(), "{}", text(&verified));
+}
