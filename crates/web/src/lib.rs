@@ -14,6 +14,7 @@ pub mod error;
 mod forms;
 pub mod mail;
 mod mfa;
+pub mod monitor_purge;
 mod nav;
 mod pages;
 mod passkeys;
@@ -244,12 +245,14 @@ pub async fn serve(
         options.public_url.clone(),
         Arc::new(SystemClock),
     );
+    let purge = monitor_purge::spawn(store.clone(), Arc::new(SystemClock));
     let router = app(store, options);
     let served = axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await;
     sender.abort();
     digests.abort();
+    purge.abort();
     served?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! `custodian monitor ingest`: refused until the council has switched monitoring on; then a
 //! log is stored with its batch in the audit chain, the same file again is recognised and not
-//! counted twice, and what matched no one is listed as unattributed.
+//! counted twice, what matched no one is listed as unattributed, and the server's daily purge
+//! drops the day once it is past the retention period.
 
 use super::{custodian, init, text};
 use custodian_core::monitor::{ImpactAssessmentForm, record_assessment};
@@ -136,6 +137,30 @@ fn a_log_is_kept_once_only_after_monitoring_is_switched_on() {
             keys.contains(&SubjectKey::Client("192.168.1.9".to_owned())),
             "{keys:?}"
         );
+    });
+    // The server's daily purge: nothing is past retention today; seven months on, the day
+    // goes, once only that day.
+    block_on(async {
+        let store = Store::open_sqlite_in(dir.path()).await.unwrap();
+        let council = store.councils().await.unwrap().remove(0);
+        let mut done = std::collections::HashMap::new();
+        let now = jiff::Timestamp::now();
+        let today = custodian_web::monitor_purge::run(&store, now, &mut done)
+            .await
+            .unwrap();
+        assert_eq!(today.len(), 1);
+        assert_eq!(today[0].1.days_dropped, 0);
+        assert_eq!(store.monitor_days(council.id).await.unwrap().len(), 1);
+        let later = now + jiff::SignedDuration::from_hours(24 * 215);
+        let purged = custodian_web::monitor_purge::run(&store, later, &mut done)
+            .await
+            .unwrap();
+        assert_eq!(purged[0].1.days_dropped, 1);
+        assert!(store.monitor_days(council.id).await.unwrap().is_empty());
+        let again = custodian_web::monitor_purge::run(&store, later, &mut done)
+            .await
+            .unwrap();
+        assert!(again.is_empty(), "the purge runs once a day");
     });
     let verified = custodian(dir.path(), &["audit", "verify"]);
     assert!(verified.status.success(), "{}", text(&verified));
