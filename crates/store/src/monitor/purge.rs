@@ -183,11 +183,9 @@ pub(super) async fn return_free_pages(pool: &AnyPool, engine: Engine) {
     }
 }
 
-/// Converts a SQLite database made without incremental auto-vacuum (before Custodian set it on
-/// new databases), so that purged days return their space. Done only while it holds no
-/// monitoring days: the VACUUM this needs rewrites the whole file, which is quick for a
-/// council's ordinary records but would not be for months of logs. Returns whether the
-/// database now returns space.
+/// Whether purged days return their space to the disk: always on PostgreSQL; on SQLite when
+/// the database was created with incremental auto-vacuum (every database Custodian creates
+/// now is). An older SQLite database is not rewritten unasked; the log says how to do it.
 pub(crate) async fn make_space_returnable(pool: &AnyPool, engine: Engine) -> bool {
     if engine != Engine::Sqlite {
         return true;
@@ -206,30 +204,14 @@ pub(crate) async fn make_space_returnable(pool: &AnyPool, engine: Engine) -> boo
             return false;
         }
     }
-    let empty = sqlx::query("SELECT COUNT(*) AS n FROM monitor_days")
-        .fetch_one(pool)
-        .await
-        .and_then(|row| sqlx::Row::try_get::<i64, _>(&row, "n"))
-        .is_ok_and(|n| n == 0);
-    if !empty {
-        tracing::warn!(
-            "this SQLite database keeps the space of purged monitoring days for reuse instead of \
-             returning it; to change that, stop Custodian and run \
-             `PRAGMA auto_vacuum = INCREMENTAL; VACUUM;` on it once with sqlite3"
-        );
-        return false;
-    }
-    // The setting and the VACUUM that applies it must run on one connection.
-    let converted = async {
-        let mut conn = pool.acquire().await?;
-        conn.execute("PRAGMA auto_vacuum = INCREMENTAL; VACUUM;")
-            .await
-    };
-    match converted.await {
-        Ok(_) => true,
-        Err(error) => {
-            tracing::warn!(%error, "could not switch the database to incremental auto-vacuum");
-            false
-        }
-    }
+    // Switching an existing database over needs a VACUUM, which rewrites the whole file and
+    // waits for every other connection (a running server, another command): too much to do
+    // unasked at start-up, so the operator is told how instead.
+    tracing::warn!(
+        "this SQLite database was created before Custodian returned the space of purged \
+         monitoring days to the disk; purged space is reused instead. To return it, stop \
+         Custodian and run `PRAGMA auto_vacuum = INCREMENTAL; VACUUM;` on the database once \
+         with sqlite3 (see docs/monitoring.md)"
+    );
+    false
 }
