@@ -7,7 +7,7 @@ use custodian_core::ids::{CouncilId, PersonId};
 use custodian_core::monitor::{ImpactAssessmentForm, record_assessment};
 use custodian_core::person::{Role, RoleSet};
 use custodian_core::policy::version::london_today;
-use custodian_core::ports::{MonitorSettings, MonitorStore, PolicyStore};
+use custodian_core::ports::{MonitorSettings, MonitorStore};
 use custodian_store::Store;
 use jiff::Timestamp;
 
@@ -17,10 +17,7 @@ pub async fn seed_monitoring(
     clerk: PersonId,
     now: Timestamp,
 ) -> anyhow::Result<()> {
-    let profile = match store.in_force(council).await? {
-        Some(version) => version.profile,
-        None => custodian_core::policy::PolicyProfile::model_defaults(),
-    };
+    let (profile, _) = custodian_core::policy::profile::profile_in_force(store, council).await?;
     let today = london_today(now);
     let decided_on = today
         .checked_sub(jiff::Span::new().days(30))

@@ -19,8 +19,7 @@ use custodian_core::audit::Actor;
 use custodian_core::ids::MonitorBatchId;
 use custodian_core::policy::version::london_today;
 use custodian_core::ports::{
-    IngestOutcome, MonitorSettings, MonitorStore, NewBatch, PolicyStore, SiteCategories,
-    batch_ingested_event,
+    IngestOutcome, MonitorSettings, MonitorStore, NewBatch, SiteCategories, batch_ingested_event,
 };
 use custodian_monitor::category::{CategoryLists, Flagging};
 use custodian_monitor::{LocalDay, Summarizer, Summary, SummaryOptions, Totals};
@@ -49,10 +48,8 @@ pub async fn run_ingest(settings: Settings, args: IngestArgs) -> anyhow::Result<
             ))
         })?;
     let categories = Categories::load(&monitoring)?;
-    let profile = match store.in_force(council.id).await? {
-        Some(version) => version.profile,
-        None => custodian_core::policy::PolicyProfile::model_defaults(),
-    };
+    let (profile, _) =
+        custodian_core::policy::profile::profile_in_force(&store, council.id).await?;
     let ingest = Ingest {
         store: &store,
         council: council.id,

@@ -6,11 +6,9 @@
 use custodian_core::CouncilId;
 use custodian_core::audit::Actor;
 use custodian_core::monitor::retention_cutoff;
-use custodian_core::policy::PolicyProfile;
+use custodian_core::policy::profile::profile_in_force;
 use custodian_core::policy::version::london_today;
-use custodian_core::ports::{
-    CouncilStore, MonitorStore, PolicyStore, PurgeReport, StoreError, purge_event,
-};
+use custodian_core::ports::{CouncilStore, MonitorStore, PurgeReport, StoreError, purge_event};
 use custodian_core::time::Clock;
 use custodian_store::Store;
 use jiff::civil::Date;
@@ -36,10 +34,7 @@ pub async fn run(
         {
             continue;
         }
-        let profile = match store.in_force(council.id).await? {
-            Some(version) => version.profile,
-            None => PolicyProfile::model_defaults(),
-        };
+        let (profile, _) = profile_in_force(store, council.id).await?;
         let cutoff = retention_cutoff(today, &profile);
         let report = store
             .purge_days_before(council.id, cutoff, |report| {

@@ -334,6 +334,18 @@ fn range(field: &'static str, value: u32, min: u32, max: u32) -> Result<(), Prof
     }
 }
 
+/// The profile of the council's policy in force, and whether one is adopted: the model's
+/// defaults until the council adopts its own, so every rule always has a number to use.
+pub async fn profile_in_force(
+    store: &impl crate::ports::PolicyStore,
+    council: crate::ids::CouncilId,
+) -> crate::ports::StoreResult<(PolicyProfile, bool)> {
+    Ok(match store.in_force(council).await? {
+        Some(version) => (version.profile, true),
+        None => (PolicyProfile::model_defaults(), false),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,10 +79,7 @@ pub async fn profile_in_force(
     state: &AppState,
     council: CouncilId,
 ) -> Result<(PolicyProfile, bool), AppError> {
-    Ok(match state.store().in_force(council).await? {
-        Some(version) => (version.profile, true),
-        None => (PolicyProfile::model_defaults(), false),
-    })
+    Ok(custodian_core::policy::profile::profile_in_force(state.store(), council).await?)
 }
 
 /// The review date and how near it is, in words.
