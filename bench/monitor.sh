@@ -9,10 +9,18 @@
 # and bandwidth, or either against the generator's own count), or when something could not be
 # run at all. A missed speed or memory target prints MISS and the script still exits 0.
 #
+# Then retention and subject access on SQLite, with the store's `monitor_timing` example (there
+# is no command for them yet): BENCH_RETENTION_WEEKS weeks (26: six months) of a synthetic
+# 2,000,000-line week (400 clients, about 72,000 records a day) are stored, then three people's
+# subject access over all of them is read and three single days are purged, one after another.
+# The purge is timed as the purge call (the tables dropped and committed); SQLite returns the
+# freed space afterwards, which is printed separately. 0 weeks skips this part.
+#
 # Settings (environment): BENCH_LINES (2000000), BENCH_CLIENTS (400), BENCH_DAYS (7),
 # BENCH_SEED (1), BENCH_RUNS (3), BENCH_FORMATS ("squid combined dnsmasq"), BENCH_TMP (where the
-# temporary folder for the logs goes; about 0.8 GB at the default size). The summary is also
-# written to bench/out/monitor.txt.
+# temporary folder for the logs goes; about 0.8 GB at the default size, and about 4 GB more for
+# six months of records), BENCH_RETENTION_WEEKS (26). The summary is also written to
+# bench/out/monitor.txt.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,11 +35,13 @@ START=${BENCH_START:-$(date -u -d '8 days ago' +%F)}
 # create databases; empty skips it.
 PG_URL=${BENCH_POSTGRES_URL:-postgres://custodian:custodian@127.0.0.1:5432}
 RUNS=${BENCH_RUNS:-3}
+RETENTION_WEEKS=${BENCH_RETENTION_WEEKS:-26}
 FORMATS=${BENCH_FORMATS:-squid combined dnsmasq}
 BIN=${CARGO_TARGET_DIR:-target}/release
 CUSTODIAN="$BIN/custodian"
 GENERATE="$BIN/custodian-bench-monitor-logs"
 COUNCIL="$BIN/custodian-bench-monitor-council"
+TIMING="$BIN/examples/monitor_timing"
 OUT=bench/out
 mkdir -p "$OUT"
 REPORT="$OUT/monitor.txt"
@@ -54,6 +64,7 @@ step "Build (release)"
 cargo build --release -q -p custodian -p custodian-bench --bin custodian --bin custodian-bench-monitor-logs \
   --bin custodian-bench-monitor-council \
   || fail "the release build failed"
+cargo build --release -q -p custodian-store --example monitor_timing || fail "the release build failed"
 
 step "Tools"
 missing=()
@@ -236,6 +247,21 @@ for format in $FORMATS; do
   time_durable_pipeline "$format" "$file" "${GA_TIME[$format]}" "${GA_HITS[$format]}" "${GA_BYTES[$format]}"
 done
 
+# ---- Retention and subject access (SQLite, through the store) ----
+PURGE_MS="" PURGE_SPREAD="" SAR_S="" SAR_SPREAD="" SAR_DAYS=""
+if [ "$RETENTION_WEEKS" -gt 0 ]; then
+  step "Purge of one day and subject access over $RETENTION_WEEKS weeks (SQLite)"
+  TMPDIR="$WORK" "$TIMING" --weeks "$RETENTION_WEEKS" --repeat "$RUNS" >"$WORK/timing.txt" 2>/dev/null \
+    || fail "the monitor_timing example failed"
+  grep -v '^$' "$WORK/timing.txt"
+  # The best of the runs, then "best-worst".
+  spread() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s %s-%s\n", lo, lo, hi }'; }
+  read -r PURGE_MS PURGE_SPREAD <<<"$(grep -o 'purge of one day: [0-9.]*' "$WORK/timing.txt" | grep -o '[0-9.]*$' | spread)"
+  read -r SAR_S SAR_SPREAD <<<"$(grep -o 'subject access of one person over [0-9]* days: [0-9.]*' "$WORK/timing.txt" \
+    | grep -o '[0-9.]*$' | spread)"
+  SAR_DAYS=$(grep -o 'over [0-9]* days' "$WORK/timing.txt" | head -1 | grep -o '[0-9]*')
+fi
+
 # ---- Summary ----
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }'; }
 ratio2() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
@@ -282,6 +308,15 @@ while IFS='|' read -r format store best rss goaccess_seconds note; do
     row "$format: durable pipeline ($store), $best s, $(mib "$rss") MiB${note:+, $note}" ">= 4x" "${speed}x" "$(verdict "$(ge "$speed" 4)")"
   fi
 done <"$WORK/durable.txt"
+
+if [ -n "$PURGE_MS" ]; then
+  row "purge of one day (SQLite), runs ${PURGE_SPREAD} ms" "<= 50 ms" "${PURGE_MS} ms" \
+    "$(verdict "$(le "$PURGE_MS" 50)")"
+fi
+if [ -n "$SAR_S" ]; then
+  row "subject access, 1 person, ${SAR_DAYS} days (SQLite), runs ${SAR_SPREAD} s" "<= 2 s" "${SAR_S} s" \
+    "$(verdict "$(le "$SAR_S" 2)")"
+fi
 
 if [ "$WRONG" != 0 ]; then
   say ""

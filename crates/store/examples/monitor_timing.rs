@@ -5,9 +5,12 @@
 //!
 //! ```text
 //! cargo run --release -p custodian-store --example monitor_timing            # SQLite
+//! cargo run --release -p custodian-store --example monitor_timing -- --weeks 26   # 6 months
 //! cargo run --release -p custodian-store --example monitor_timing -- postgres://user:pw@host/db
 //! ```
-//! With a PostgreSQL address, a fresh database is created beside the one named (its role needs
+//! `--weeks N` stores N weeks (the same week moved on by seven days each time) before the
+//! subject access (over all of them) and the purge (of the oldest day); `--repeat R` (3) measures
+//! R people's subject access and R purges of one day each. With a PostgreSQL address, a fresh database is created beside the one named (its role needs
 //! CREATEDB) and dropped afterwards. Prints the times; asserts nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -33,7 +36,30 @@ const LINES: usize = 2_000_000;
 
 #[tokio::main]
 async fn main() {
-    let postgres = std::env::args().nth(1);
+    // The ingest's phases, at debug level: `CUSTODIAN_LOG=custodian_store=debug`.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CUSTODIAN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("custodian_store=debug")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let mut weeks = 1;
+    let mut repeat = 3;
+    let mut postgres = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--weeks" {
+            weeks = args.next().and_then(|n| n.parse().ok()).expect("--weeks N");
+        } else if arg == "--repeat" {
+            repeat = args
+                .next()
+                .and_then(|n| n.parse().ok())
+                .expect("--repeat R");
+        } else {
+            postgres = Some(arg);
+        }
+    }
     let dir = tempfile::tempdir().unwrap();
     let (store, cleanup) = match &postgres {
         None => {
@@ -110,70 +136,112 @@ async fn main() {
             .unwrap();
     }
 
-    let started = Instant::now();
-    let (groups, raw, totals) = synthetic_week(first_day);
-    let raw_bytes: usize = raw.iter().map(|r| r.lines.len()).sum();
-    println!(
-        "made {} groups and {} raw lines ({} MB) in {:?}",
-        groups.len(),
-        totals.lines,
-        raw_bytes >> 20,
-        started.elapsed()
-    );
-    let batch = NewBatch {
-        id: MonitorBatchId::generate(),
-        council_id: council,
-        content_sha256: [7; 32],
-        format: "squid".to_owned(),
-        source_name: "access.log".to_owned(),
-        totals,
-        ingested_at: now,
-        ingested_by: Actor::Operator,
-        site_categories: HashMap::new(),
-    };
-    let started = Instant::now();
-    let cpu = cpu_seconds();
-    let outcome = store
-        .ingest_batch(&batch, &groups, raw, |r| batch_ingested_event(&batch, r))
-        .await
-        .unwrap();
-    let took = started.elapsed();
-    let cpu = cpu_seconds() - cpu;
-    if let custodian_core::ports::IngestOutcome::Stored(report) = &outcome {
+    // Week after week (`--weeks N`, 1 unless given): each week is the same synthetic traffic
+    // moved on by seven days, stored as one batch.
+    let mut ingest_times = Vec::new();
+    for week in 0..weeks {
+        let week_start = LocalDay(first_day.0 + 7 * week);
+        let started = Instant::now();
+        let (groups, raw, totals) = synthetic_week(week_start);
+        let raw_bytes: usize = raw.iter().map(|r| r.lines.len()).sum();
+        if week == 0 {
+            println!(
+                "made {} groups and {} raw lines ({} MB) in {:?}",
+                groups.len(),
+                totals.lines,
+                raw_bytes >> 20,
+                started.elapsed()
+            );
+        }
+        let mut sha = [7; 32];
+        sha[0] = week as u8;
+        sha[1] = (week >> 8) as u8;
+        let batch = NewBatch {
+            id: MonitorBatchId::generate(),
+            council_id: council,
+            content_sha256: sha,
+            format: "squid".to_owned(),
+            source_name: "access.log".to_owned(),
+            totals,
+            ingested_at: now,
+            ingested_by: Actor::Operator,
+            site_categories: HashMap::new(),
+        };
+        let started = Instant::now();
+        let cpu = cpu_seconds();
+        let outcome = store
+            .ingest_batch(&batch, &groups, raw, |r| batch_ingested_event(&batch, r))
+            .await
+            .unwrap();
+        let took = started.elapsed();
+        let cpu = cpu_seconds() - cpu;
+        ingest_times.push(took.as_secs_f64());
+        if let custodian_core::ports::IngestOutcome::Stored(report) = &outcome
+            && week == 0
+        {
+            println!(
+                "ingest: {took:?}, {cpu:.2} s of CPU ({} groups, {} attributed, {} raw chunks, {} MB compressed)",
+                report.groups,
+                report.attributed_groups,
+                report.raw_chunks,
+                report.raw_bytes >> 20
+            );
+        }
+    }
+    let last_day = LocalDay(first_day.0 + 7 * weeks - 1);
+    if weeks > 1 {
+        let best = ingest_times.iter().copied().fold(f64::MAX, f64::min);
+        let worst = ingest_times.iter().copied().fold(0.0, f64::max);
         println!(
-            "ingest: {took:?}, {cpu:.2} s of CPU ({} groups, {} attributed, {} raw chunks, {} MB compressed)",
-            report.groups,
-            report.attributed_groups,
-            report.raw_chunks,
-            report.raw_bytes >> 20
+            "stored {weeks} weeks ({} days): ingest of a week {best:.2}-{worst:.2} s",
+            last_day.0 - first_day.0 + 1
         );
     }
 
-    let person = store.people(council).await.unwrap()[1].id;
-    let started = Instant::now();
-    let access = store
-        .subject_access(council, person, first_day, LocalDay(first_day.0 + DAYS))
-        .await
-        .unwrap();
-    println!(
-        "subject access of one person over the week: {:?} ({} records, {} raw chunks)",
-        started.elapsed(),
-        access.records.len(),
-        access.raw.len()
-    );
-    let started = Instant::now();
-    let purged = store
-        .purge_days_before(council, LocalDay(first_day.0 + 1), |r| {
-            purge_event(council, now, Actor::System, first_day, r)
-        })
-        .await
-        .unwrap();
-    println!(
-        "purge of one day: {:?} ({} records, {} raw chunks)",
-        started.elapsed(),
-        purged.records_removed,
-        purged.raw_chunks_removed
-    );
+    // `--repeat R` (3 unless given): R people's subject access, then R purges of one day each
+    // (the oldest left), for a best-of and a spread.
+    let people = store.people(council).await.unwrap();
+    for run in 0..repeat {
+        let person = people[1 + run % (people.len() - 1)].id;
+        let started = Instant::now();
+        let access = store
+            .subject_access(council, person, first_day, last_day)
+            .await
+            .unwrap();
+        let lines: u64 = access.raw.iter().map(|r| r.line_count).sum();
+        println!(
+            "subject access of one person over {} days: {:.3} s ({} records, {} raw chunks, {} lines)",
+            last_day.0 - first_day.0 + 1,
+            started.elapsed().as_secs_f64(),
+            access.records.len(),
+            access.raw.len(),
+            lines
+        );
+    }
+    for run in 0..repeat {
+        let cutoff = LocalDay(first_day.0 + 1 + run as i32);
+        let started = Instant::now();
+        let purged = store
+            .purge_days_before(council, cutoff, |r| {
+                purge_event(council, now, Actor::System, cutoff, r)
+            })
+            .await
+            .unwrap();
+        let purge_call = started.elapsed();
+        // The space is returned after the purge's commit, holding the writer: the next write
+        // waits for it.
+        sqlx::query("SELECT 1")
+            .execute(store.write_pool())
+            .await
+            .unwrap();
+        println!(
+            "purge of one day: {:.1} ms ({} records, {} raw chunks); space returned {:.1} ms later",
+            purge_call.as_secs_f64() * 1e3,
+            purged.records_removed,
+            purged.raw_chunks_removed,
+            (started.elapsed() - purge_call).as_secs_f64() * 1e3
+        );
+    }
 
     store.close().await;
     if let Some((mut admin, name)) = cleanup {

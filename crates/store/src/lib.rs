@@ -258,13 +258,21 @@ fn sqlite_pool(max: u32) -> AnyPoolOptions {
         .acquire_timeout(Duration::from_secs(10))
         .after_connect(|conn, _meta| {
             Box::pin(async move {
+                // Incremental auto-vacuum takes effect only on a new, empty file (it must
+                // precede the first table), so that purged monitoring days can return their
+                // space (`monitor::purge`). It is set only there: on an existing file the pragma
+                // waits for the write lock, so a connection opened during a long write (a large
+                // log being stored) would time out.
+                let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+                    .fetch_one(&mut *conn)
+                    .await?;
+                if pages == 0 {
+                    conn.execute("PRAGMA auto_vacuum = INCREMENTAL;").await?;
+                }
                 // WAL lets reads run beside the writer; FULL makes every commit (and so every
-                // audit entry) durable before it is acknowledged. Incremental auto-vacuum takes
-                // effect only on a new, empty file (it must precede the first table), so that
-                // purged monitoring days can return their space (`monitor::purge`).
+                // audit entry) durable before it is acknowledged.
                 conn.execute(
-                    "PRAGMA auto_vacuum = INCREMENTAL; \
-                     PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
                 )
                 .await?;

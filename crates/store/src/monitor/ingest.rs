@@ -2,9 +2,18 @@
 //! batch row and its audit entry, in one transaction.
 //!
 //! Speed matters here (issue 7 wants the whole durable pipeline several times faster than
-//! GoAccess): rows go in as multi-row INSERTs of about 900 rows (34 parameters each, under
-//! SQLite's 32,766), a new day's tables are indexed only after they are loaded, and the raw
-//! lines are compressed on other threads while the records are written.
+//! GoAccess): a new day's tables are indexed only after they are loaded, and the raw lines are
+//! compressed on other threads while the records are written. A SQLite file is written through
+//! a connection of its own (`ingest_sqlite`: about half the time of the `Any` driver for a
+//! week's 786,000 records); PostgreSQL (and SQLite in memory) through the `Any` driver, with
+//! multi-row INSERTs of about 900 rows (34 parameters each).
+//!
+//! Each phase's time is logged at debug level (`CUSTODIAN_LOG=custodian_store::monitor=debug`).
+//!
+//! PostgreSQL's `COPY ... FROM STDIN` (`PgConnection::copy_in_raw`) would be its fast path, but
+//! needs a typed `PgConnection`: the `Any` driver offers no way to reach the one under a pool
+//! connection, and a second connection cannot join this transaction (the batch, its rows and
+//! its audit entry must commit together).
 
 use super::attribution::Resolver;
 use super::day_tables::{self, DayTables, Lock, RAW_BINDS, RAW_COLUMNS, day_text, record_columns};
@@ -20,21 +29,27 @@ use custodian_monitor::{Group, LocalDay, SubjectKey};
 use sqlx::{AnyConnection, Executor};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+// Submodules in files of their own, sharing this file's plan and helpers.
+#[path = "ingest_compress.rs"]
+mod ingest_compress;
+#[path = "ingest_sqlite.rs"]
+mod ingest_sqlite;
+
+use ingest_compress::compress_all;
+
 /// Parameters per records row, and rows per INSERT: as many as fit under SQLite's 32,766.
-const RECORD_BINDS: usize = 34;
+pub(super) const RECORD_BINDS: usize = 34;
 const RECORDS_PER_INSERT: usize = 32_000 / RECORD_BINDS;
 /// Raw chunks per INSERT, and at most this many compressed bytes in one statement.
 const RAW_PER_INSERT: usize = 500;
 const RAW_BYTES_PER_INSERT: usize = 16 << 20;
-/// zstd level 1: the fastest of its standard levels, still about 8:1 on log lines.
-const ZSTD_LEVEL: i32 = 1;
 
 /// One key's raw lines on one day, compressed.
 pub(super) struct Compressed {
-    key: SubjectKey,
-    day: LocalDay,
-    line_count: i64,
-    data: Vec<u8>,
+    pub(super) key: SubjectKey,
+    pub(super) day: LocalDay,
+    pub(super) line_count: i64,
+    pub(super) data: Vec<u8>,
 }
 
 pub(super) async fn ingest<F>(
@@ -57,6 +72,12 @@ where
             return Ok(earlier);
         }
     }
+    if store.engine == Engine::Sqlite
+        && let Some(file) = ingest_sqlite::database_file(store).await?
+    {
+        return ingest_sqlite::ingest(store, &file, batch, groups, raw, audit).await;
+    }
+    let mut timer = PhaseTimer::start();
     let compressing = tokio::task::spawn_blocking(move || compress_all(raw));
 
     let mut tx = store.write.begin().await.map_err(db_error)?;
@@ -65,58 +86,16 @@ where
         return Ok(earlier);
     }
     let resolver = Resolver::load(&mut tx, council).await?;
+    timer.lap("begun, identities loaded");
+    let mut plan = Plan::new(batch, groups, &resolver)?;
+    timer.lap("attributed and sorted");
 
-    // Attribute each group once per (key, day): groups arrive sorted by key and day, so the
-    // previous answer is usually the right one and the map is rarely consulted.
-    let mut people = People::default();
-    let mut cache: HashMap<(&SubjectKey, LocalDay), usize> = HashMap::new();
-    let mut last: Option<(&SubjectKey, LocalDay, usize)> = None;
-    let mut by_day: BTreeMap<LocalDay, Vec<(&Group, usize)>> = BTreeMap::new();
-    let mut attributed = 0u64;
-    for group in groups {
-        let person = match last {
-            Some((key, day, person)) if key == &group.key && day == group.day => person,
-            _ => *cache
-                .entry((&group.key, group.day))
-                .or_insert_with(|| people.index(resolver.resolve(&group.key, group.day))),
-        };
-        last = Some((&group.key, group.day, person));
-        if person != UNATTRIBUTED {
-            attributed += 1;
-        }
-        by_day.entry(group.day).or_default().push((group, person));
-    }
-    // Sorted by the day's unique key, so a (key, site) given twice — which would break that
-    // key when a later batch merges — is found before anything is written. A stable sort finds
-    // the summary's sorted runs (its users, then its addresses) and merges them in one pass.
-    for day_groups in by_day.values_mut() {
-        day_groups.sort_by(|(a, _), (b, _)| {
-            (key_parts(&a.key), a.site.as_str()).cmp(&(key_parts(&b.key), b.site.as_str()))
-        });
-        if day_groups
-            .windows(2)
-            .any(|pair| pair[0].0.key == pair[1].0.key && pair[0].0.site == pair[1].0.site)
-        {
-            return Err(StoreError::Conflict(
-                "the log's summary named the same person, day and site twice, so nothing was \
-                 stored; please report this as a fault"
-                    .to_owned(),
-            ));
-        }
-    }
-
-    let categories: HashMap<&str, (String, bool)> = batch
-        .site_categories
-        .iter()
-        .map(|(site, c)| (site.as_str(), (c.names.join(","), c.flagged)))
-        .collect();
-
-    let days_with_groups: BTreeSet<LocalDay> = by_day.keys().copied().collect();
+    let days_with_groups: BTreeSet<LocalDay> = plan.by_day.keys().copied().collect();
     let existing = registered_days(store, &mut tx, council, &days_with_groups).await?;
     let mut created = BTreeSet::new();
 
     // The records first, while the raw lines are still being compressed on other threads.
-    for (day, day_groups) in &by_day {
+    for (day, day_groups) in &plan.by_day {
         let tables = DayTables::of(council, *day)?;
         let merging = existing.contains(day);
         if merging {
@@ -132,12 +111,10 @@ where
             let mut query = sqlx::query(&sql);
             for (group, person) in rows {
                 let (kind, subject) = key_parts(&group.key);
-                let (names, flagged) = categories
-                    .get(group.site.as_str())
-                    .map_or(("", false), |(n, f)| (n.as_str(), *f));
+                let (names, flagged) = plan.categories_of(&group.site);
                 let figures = &group.figures;
                 query = query
-                    .bind(people.text(*person))
+                    .bind(plan.people.text(*person))
                     .bind(kind)
                     .bind(subject)
                     .bind(group.site.as_str())
@@ -153,23 +130,18 @@ where
             query.execute(&mut *tx).await.map_err(db_error)?;
         }
     }
+    timer.lap("records inserted");
 
     let compressed = compressing
         .await
         .map_err(|e| StoreError::Unavailable(Box::new(e)))?
         .map_err(|e| StoreError::Unavailable(Box::new(e)))?;
-    let mut raw_by_day: BTreeMap<LocalDay, Vec<(&Compressed, usize)>> = BTreeMap::new();
-    for chunk in &compressed {
-        let person = people.index(resolver.resolve(&chunk.key, chunk.day));
-        raw_by_day
-            .entry(chunk.day)
-            .or_default()
-            .push((chunk, person));
-    }
+    timer.lap("compression awaited");
+    let raw_by_day = plan.raw_by_day(&compressed, &resolver);
     // Raw lines on a day without groups (every line of the day malformed) still need tables.
     let raw_only: BTreeSet<LocalDay> = raw_by_day
         .keys()
-        .filter(|day| !by_day.contains_key(day))
+        .filter(|day| !plan.by_day.contains_key(day))
         .copied()
         .collect();
     let raw_only_existing = registered_days(store, &mut tx, council, &raw_only).await?;
@@ -180,14 +152,20 @@ where
     let mut raw_bytes = 0u64;
     for (day, chunks) in &raw_by_day {
         let tables = DayTables::of(council, *day)?;
-        raw_bytes += insert_raw(&mut tx, store.engine, &tables, batch.id, chunks, &people).await?;
+        raw_bytes += insert_raw(&mut tx, store.engine, &tables, batch.id, chunks, &plan).await?;
     }
+    timer.lap("raw lines inserted");
 
-    let all_days: BTreeSet<LocalDay> = by_day.keys().chain(raw_by_day.keys()).copied().collect();
+    let all_days: BTreeSet<LocalDay> = plan
+        .by_day
+        .keys()
+        .chain(raw_by_day.keys())
+        .copied()
+        .collect();
     insert_batch_row(&mut tx, batch, &sha, &all_days).await?;
     for day in &all_days {
         let tables = DayTables::of(council, *day)?;
-        let groups_of_day = by_day.get(day).map_or(0, Vec::len);
+        let groups_of_day = plan.by_day.get(day).map_or(0, Vec::len);
         let chunks = raw_by_day.get(day).map_or(0, Vec::len);
         let chunks = i64::try_from(chunks).unwrap_or(i64::MAX);
         if created.contains(day) {
@@ -224,25 +202,148 @@ where
             .map_err(db_error)?;
         }
     }
-    let new_days = created.len() as u64;
+    timer.lap("indexed and registered");
 
-    let report = IngestReport {
-        batch: batch.id,
-        sha256_hex: sha,
-        totals: batch.totals,
-        days: all_days.into_iter().collect(),
-        new_days,
-        groups: groups.len() as u64,
-        attributed_groups: attributed,
-        unattributed_groups: groups.len() as u64 - attributed,
-        raw_chunks: compressed.len() as u64,
+    let report = new_report(
+        batch,
+        sha,
+        groups.len(),
+        &plan,
+        all_days,
+        created.len(),
+        compressed.len(),
         raw_bytes,
-    };
+    );
     let event = audit(&report);
     super::same_council(&event, council)?;
     store.append_in(&mut tx, &event).await?;
+    timer.lap("audited");
     store.commit(tx).await?;
+    timer.lap("committed");
     Ok(IngestOutcome::Stored(report))
+}
+
+/// Each day's compressed chunks with their person's index in the plan.
+pub(super) type RawByDay<'c> = BTreeMap<LocalDay, Vec<(&'c Compressed, usize)>>;
+
+/// A batch's groups attributed and arranged by day, as both ways of writing them need.
+pub(super) struct Plan<'a> {
+    pub(super) people: People,
+    /// Each day's groups with their person's index in `people`, sorted by the day's unique
+    /// key (kind, subject, site).
+    pub(super) by_day: BTreeMap<LocalDay, Vec<(&'a Group, usize)>>,
+    attributed: u64,
+    categories: HashMap<&'a str, (String, bool)>,
+}
+
+impl<'a> Plan<'a> {
+    pub(super) fn new(
+        batch: &'a NewBatch,
+        groups: &'a [Group],
+        resolver: &Resolver,
+    ) -> StoreResult<Self> {
+        // Attribute each group once per (key, day): groups arrive sorted by key and day, so the
+        // previous answer is usually the right one and the map is rarely consulted.
+        let mut people = People::default();
+        let mut cache: HashMap<(&SubjectKey, LocalDay), usize> = HashMap::new();
+        let mut last: Option<(&SubjectKey, LocalDay, usize)> = None;
+        let mut by_day: BTreeMap<LocalDay, Vec<(&Group, usize)>> = BTreeMap::new();
+        let mut attributed = 0u64;
+        for group in groups {
+            let person = match last {
+                Some((key, day, person)) if key == &group.key && day == group.day => person,
+                _ => *cache
+                    .entry((&group.key, group.day))
+                    .or_insert_with(|| people.index(resolver.resolve(&group.key, group.day))),
+            };
+            last = Some((&group.key, group.day, person));
+            if person != UNATTRIBUTED {
+                attributed += 1;
+            }
+            by_day.entry(group.day).or_default().push((group, person));
+        }
+        // Sorted by the day's unique key, so a (key, site) given twice — which would break
+        // that key when a later batch merges — is found before anything is written. A stable
+        // sort finds the summary's sorted runs (its users, then its addresses) and merges them
+        // in one pass.
+        for day_groups in by_day.values_mut() {
+            day_groups.sort_by(|(a, _), (b, _)| {
+                (key_parts(&a.key), a.site.as_str()).cmp(&(key_parts(&b.key), b.site.as_str()))
+            });
+            if day_groups
+                .windows(2)
+                .any(|pair| pair[0].0.key == pair[1].0.key && pair[0].0.site == pair[1].0.site)
+            {
+                return Err(StoreError::Conflict(
+                    "the log's summary named the same person, day and site twice, so nothing \
+                     was stored; please report this as a fault"
+                        .to_owned(),
+                ));
+            }
+        }
+        let categories = batch
+            .site_categories
+            .iter()
+            .map(|(site, c)| (site.as_str(), (c.names.join(","), c.flagged)))
+            .collect();
+        Ok(Self {
+            people,
+            by_day,
+            attributed,
+            categories,
+        })
+    }
+
+    /// A site's `categories` column and whether it is flagged.
+    pub(super) fn categories_of(&self, site: &str) -> (&str, bool) {
+        self.categories
+            .get(site)
+            .map_or(("", false), |(names, flagged)| (names.as_str(), *flagged))
+    }
+
+    /// The compressed chunks by day, each with its person.
+    pub(super) fn raw_by_day<'c>(
+        &mut self,
+        compressed: &'c [Compressed],
+        resolver: &Resolver,
+    ) -> RawByDay<'c> {
+        let mut raw_by_day: RawByDay<'c> = BTreeMap::new();
+        for chunk in compressed {
+            let person = self.people.index(resolver.resolve(&chunk.key, chunk.day));
+            raw_by_day
+                .entry(chunk.day)
+                .or_default()
+                .push((chunk, person));
+        }
+        raw_by_day
+    }
+}
+
+/// What an ingest reports (and its audit entry records).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn new_report(
+    batch: &NewBatch,
+    sha256_hex: String,
+    groups: usize,
+    plan: &Plan<'_>,
+    days: BTreeSet<LocalDay>,
+    new_days: usize,
+    raw_chunks: usize,
+    raw_bytes: u64,
+) -> IngestReport {
+    let groups = groups as u64;
+    IngestReport {
+        batch: batch.id,
+        sha256_hex,
+        totals: batch.totals,
+        days: days.into_iter().collect(),
+        new_days: new_days as u64,
+        groups,
+        attributed_groups: plan.attributed,
+        unattributed_groups: groups - plan.attributed,
+        raw_chunks: raw_chunks as u64,
+        raw_bytes,
+    }
 }
 
 /// Which of `days` the council already has tables for.
@@ -290,13 +391,41 @@ async fn index_new_day(conn: &mut AnyConnection, tables: &DayTables) -> StoreRes
     Ok(())
 }
 
+/// Logs each phase's time at debug level (`CUSTODIAN_LOG=custodian_store=debug`), for
+/// finding where an ingest spends its time.
+pub(super) struct PhaseTimer {
+    started: std::time::Instant,
+    last: std::time::Instant,
+}
+
+impl PhaseTimer {
+    pub(super) fn start() -> Self {
+        let now = std::time::Instant::now();
+        Self {
+            started: now,
+            last: now,
+        }
+    }
+
+    pub(super) fn lap(&mut self, phase: &str) {
+        let now = std::time::Instant::now();
+        let lap = now.duration_since(std::mem::replace(&mut self.last, now));
+        tracing::debug!(
+            phase,
+            ms = lap.as_secs_f64() * 1e3,
+            total_ms = now.duration_since(self.started).as_secs_f64() * 1e3,
+            "monitoring ingest"
+        );
+    }
+}
+
 fn clamp(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
 /// The distinct people of a batch as text, bound by reference; index 0 is "no one".
 #[derive(Default)]
-struct People {
+pub(super) struct People {
     texts: Vec<Option<String>>,
     index: HashMap<PersonId, usize>,
 }
@@ -317,7 +446,7 @@ impl People {
         }
     }
 
-    fn text(&self, index: usize) -> Option<&str> {
+    pub(super) fn text(&self, index: usize) -> Option<&str> {
         self.texts.get(index).and_then(|t| t.as_deref())
     }
 }
@@ -382,7 +511,7 @@ async fn insert_batch_row(
 /// A multi-row INSERT into a day's records; `merge` adds a later batch's figures to rows
 /// already there (hits, bytes and hours add, first and last widen, an attribution already made
 /// is kept, categories are the newest).
-fn insert_records_sql(engine: Engine, table: &str, rows: usize, merge: bool) -> String {
+pub(super) fn insert_records_sql(engine: Engine, table: &str, rows: usize, merge: bool) -> String {
     let mut sql = format!(
         "INSERT INTO {table} ({}) VALUES {}",
         record_columns(),
@@ -413,7 +542,7 @@ async fn insert_raw(
     tables: &DayTables,
     batch: MonitorBatchId,
     chunks: &[(&Compressed, usize)],
-    people: &People,
+    plan: &Plan<'_>,
 ) -> StoreResult<u64> {
     let batch = batch.to_string();
     let mut written = 0u64;
@@ -440,7 +569,7 @@ async fn insert_raw(
                 .bind(batch.as_str())
                 .bind(kind)
                 .bind(subject)
-                .bind(people.text(*person))
+                .bind(plan.people.text(*person))
                 .bind(chunk.line_count)
                 .bind(chunk.data.as_slice());
         }
@@ -449,112 +578,4 @@ async fn insert_raw(
         start = end;
     }
     Ok(written)
-}
-
-/// One thread's output: each chunk's index with its compressed bytes.
-type Compressions = Vec<(usize, Vec<u8>)>;
-
-/// Compresses every key's lines on a few threads, the largest first so the threads finish
-/// together.
-fn compress_all(raw: Vec<RawLines>) -> std::io::Result<Vec<Compressed>> {
-    if raw.is_empty() {
-        return Ok(Vec::new());
-    }
-    let threads = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .clamp(1, 4)
-        .min(raw.len());
-    let mut order: Vec<usize> = (0..raw.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(raw[i].lines.len()));
-    // Greedy: each next-largest chunk goes to the least-loaded thread.
-    let mut shares: Vec<(usize, Vec<usize>)> = vec![(0, Vec::new()); threads];
-    for i in order {
-        if let Some(share) = shares.iter_mut().min_by_key(|(load, _)| *load) {
-            share.0 += raw[i].lines.len();
-            share.1.push(i);
-        }
-    }
-    let raw = &raw;
-    let results: Vec<std::io::Result<Compressions>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = shares
-            .iter()
-            .map(|(_, indexes)| {
-                scope.spawn(move || -> std::io::Result<Compressions> {
-                    let mut compressor = zstd::bulk::Compressor::new(ZSTD_LEVEL)?;
-                    indexes
-                        .iter()
-                        .map(|&i| Ok((i, compressor.compress(&raw[i].lines)?)))
-                        .collect()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|_| Err(std::io::Error::other("a compression thread failed")))
-            })
-            .collect()
-    });
-    let mut data: Vec<Option<Vec<u8>>> = vec![None; raw.len()];
-    for result in results {
-        for (i, bytes) in result? {
-            data[i] = Some(bytes);
-        }
-    }
-    raw.iter()
-        .zip(data)
-        .map(|(lines, data)| {
-            let data = data.ok_or_else(|| std::io::Error::other("a chunk was not compressed"))?;
-            Ok(Compressed {
-                key: lines.key.clone(),
-                day: lines.day,
-                line_count: line_count(&lines.lines),
-                data,
-            })
-        })
-        .collect()
-}
-
-/// Lines in newline-joined text (a last line without its newline counts).
-fn line_count(lines: &[u8]) -> i64 {
-    let newlines = lines.iter().filter(|&&b| b == b'\n').count();
-    let partial = usize::from(!lines.is_empty() && !lines.ends_with(b"\n"));
-    i64::try_from(newlines + partial).unwrap_or(i64::MAX)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lines_are_counted_with_or_without_a_final_newline() {
-        assert_eq!(line_count(b""), 0);
-        assert_eq!(line_count(b"a\nb\n"), 2);
-        assert_eq!(line_count(b"a\nb"), 2);
-    }
-
-    #[test]
-    fn every_chunk_is_compressed_and_decompresses_to_its_lines() {
-        let raw: Vec<RawLines> = (0..9)
-            .map(|i| RawLines {
-                key: SubjectKey::Client(format!("10.0.0.{i}")),
-                day: LocalDay(20_000 + i),
-                lines: format!("line {i}\n")
-                    .repeat(100 * (i as usize + 1))
-                    .into_bytes(),
-            })
-            .collect();
-        let compressed = compress_all(raw.clone()).unwrap();
-        assert_eq!(compressed.len(), raw.len());
-        for (chunk, original) in compressed.iter().zip(&raw) {
-            assert_eq!(chunk.key, original.key);
-            assert_eq!(chunk.day, original.day);
-            assert_eq!(
-                zstd::decode_all(chunk.data.as_slice()).unwrap(),
-                original.lines
-            );
-        }
-    }
 }
