@@ -56,5 +56,6 @@ pub async fn seed_monitoring(
         .save_monitor_settings(&settings, &event)
         .await
         .context("the demo monitoring settings could not be stored")?;
+    crate::demo_monitoring_traffic::seed_traffic(store, council, now).await?;
     Ok(())
 }

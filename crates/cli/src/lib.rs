@@ -15,6 +15,7 @@ pub mod demo;
 pub mod demo_devices;
 pub mod demo_equipment;
 pub mod demo_monitoring;
+pub mod demo_monitoring_traffic;
 pub mod demo_policy;
 pub mod demo_routines;
 pub mod demo_vault;

@@ -17,15 +17,12 @@ use crate::{BadInput, EXIT_OK};
 use anyhow::Context;
 use custodian_core::audit::Actor;
 use custodian_core::ids::MonitorBatchId;
+use custodian_core::monitor::pipeline::{BatchOrigin, Categories, store_summary};
 use custodian_core::policy::version::london_today;
-use custodian_core::ports::{
-    IngestOutcome, MonitorSettings, MonitorStore, NewBatch, SiteCategories, batch_ingested_event,
-};
-use custodian_monitor::category::{CategoryLists, Flagging};
-use custodian_monitor::{LocalDay, Summarizer, Summary, SummaryOptions, Totals};
+use custodian_core::ports::{IngestOutcome, MonitorStore};
+use custodian_monitor::{Summarizer, Summary, SummaryOptions, Totals};
 use custodian_store::Store;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::io::Read;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -47,7 +44,7 @@ pub async fn run_ingest(settings: Settings, args: IngestArgs) -> anyhow::Result<
                 council.name
             ))
         })?;
-    let categories = Categories::load(&monitoring)?;
+    let categories = Categories::load(&monitoring).map_err(BadInput)?;
     let (profile, _) =
         custodian_core::policy::profile::profile_in_force(&store, council.id).await?;
     let ingest = Ingest {
@@ -93,58 +90,6 @@ pub async fn run_ingest(settings: Settings, args: IngestArgs) -> anyhow::Result<
     Ok(ExitCode::from(EXIT_OK))
 }
 
-/// The council's category lists and its choice of flagged and allowed categories.
-struct Categories {
-    lists: CategoryLists,
-    flagging: Flagging,
-}
-
-impl Categories {
-    fn load(settings: &MonitorSettings) -> Result<Categories, BadInput> {
-        let Some(path) = settings.categories_path.as_deref() else {
-            let lists = CategoryLists::default();
-            let (flagging, _) = Flagging::ignoring_unknown(&lists, &[] as &[&str], &[]);
-            return Ok(Categories { lists, flagging });
-        };
-        let (lists, _report) = CategoryLists::load(std::path::Path::new(path)).map_err(|e| {
-            BadInput(format!(
-                "The council's category lists could not be read: {e}. Fix the folder named in \
-                 the monitoring settings, or clear it there. Nothing was stored"
-            ))
-        })?;
-        // A category the list no longer has cannot flag anything; the settings page says so.
-        let (flagging, _) = Flagging::ignoring_unknown(
-            &lists,
-            &settings.flagged_categories,
-            &settings.allowed_categories,
-        );
-        Ok(Categories { lists, flagging })
-    }
-
-    /// The categories of each site that has any, looked up once per site.
-    fn of_sites(&self, summary: &Summary) -> HashMap<String, SiteCategories> {
-        let mut found = HashMap::new();
-        for group in &summary.groups {
-            if found.contains_key(&group.site) {
-                continue;
-            }
-            let set = self.lists.categories_of(&group.site, None);
-            if set.is_empty() {
-                continue;
-            }
-            found.insert(
-                group.site.clone(),
-                SiteCategories {
-                    names: self.lists.names_of(set).map(str::to_owned).collect(),
-                    flagged: self.flagging.flags(set),
-                },
-            );
-        }
-        found.retain(|_, categories: &mut SiteCategories| !categories.names.is_empty());
-        found
-    }
-}
-
 struct Ingest<'a> {
     store: &'a Store,
     council: custodian_core::ids::CouncilId,
@@ -154,7 +99,8 @@ struct Ingest<'a> {
 }
 
 impl Ingest<'_> {
-    /// Stores one summary as a batch and prints its figures.
+    /// Stores one summary as a batch (through the pipeline the HTTP upload shares) and prints
+    /// its figures.
     async fn store_batch(
         &self,
         mut summary: Summary,
@@ -162,42 +108,40 @@ impl Ingest<'_> {
         format: &str,
         source_name: &str,
     ) -> anyhow::Result<()> {
-        let now = jiff::Timestamp::now();
-        let cutoff = LocalDay::from_date(custodian_core::monitor::oldest_kept_day(
-            london_today(now),
-            self.retention_months,
-        ));
         let totals = summary.totals;
-        let before = summary.groups.len();
-        summary.groups.retain(|group| group.day >= cutoff);
-        summary.raw.retain(|raw| raw.day >= cutoff);
-        let too_old = before - summary.groups.len();
-        let batch = NewBatch {
+        let malformed = std::mem::take(&mut summary.malformed);
+        let origin = BatchOrigin {
             id: MonitorBatchId::generate(),
-            council_id: self.council,
-            content_sha256: sha256,
-            format: format.to_owned(),
-            source_name: source_name.to_owned(),
-            totals,
-            ingested_at: now,
-            ingested_by: Actor::Operator,
-            site_categories: self.categories.of_sites(&summary),
+            council: self.council,
+            sha256,
+            format,
+            source_name,
+            actor: Actor::Operator,
+            upload_key: None,
+            now: jiff::Timestamp::now(),
         };
-        let outcome = self
-            .store
-            .ingest_batch(&batch, &summary.groups, summary.raw, |report| {
-                batch_ingested_event(&batch, report)
-            })
-            .await
-            .with_context(|| format!("{source_name} could not be stored; nothing was kept"))?;
-        match outcome {
+        let kept = store_summary(
+            self.store,
+            self.categories,
+            self.retention_months,
+            summary,
+            origin,
+        )
+        .await
+        .with_context(|| format!("{source_name} could not be stored; nothing was kept"))?;
+        match kept.outcome {
             IngestOutcome::Stored(report) => {
                 if self.json {
                     crate::print_out(&format!("{}\n", totals.to_json_line()))?;
                 } else {
-                    crate::print_out(&stored_words(source_name, &totals, &report, too_old))?;
+                    crate::print_out(&stored_words(
+                        source_name,
+                        &totals,
+                        &report,
+                        kept.too_old_groups,
+                    ))?;
                 }
-                for line in summary.malformed.iter().take(20) {
+                for line in malformed.iter().take(20) {
                     eprintln!("{source_name}, line {}: {}", line.line, line.reason);
                 }
             }

@@ -121,3 +121,7 @@ id_type!(
     /// Identifies a legal hold on one person's monitoring records (5.1.8).
     LegalHoldId
 );
+id_type!(
+    /// Identifies an upload key the IT provider's scripts send logs with (issue 7).
+    MonitorUploadKeyId
+);

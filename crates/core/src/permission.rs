@@ -88,10 +88,21 @@ pub enum Action {
     ManageHealthAndSafety,
     /// Report a hazard or ask for a change to one's workstation (3.1.3).
     ReportHazard,
+    /// Run internet-use monitoring (5.1.6-5.1.11): record the impact assessment, switch
+    /// monitoring on or off, choose categories and who may see records, match log names to
+    /// people, place and release legal holds, issue upload keys, answer subject access requests
+    /// and erase or correct records.
+    ManageMonitoring,
+    /// See internet-use records and reports. This is the most a role can be given: the council
+    /// grants it to some of these roles in its monitoring settings (5.1.7), and only those see
+    /// anything.
+    ViewInternetUse,
+    /// See one's own internet-use records (5.1.9).
+    SeeOwnInternetUse,
 }
 
 impl Action {
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 38] = [
         Action::ViewHome,
         Action::ViewPeople,
         Action::InvitePerson,
@@ -127,6 +138,9 @@ impl Action {
         Action::ViewHealthAndSafety,
         Action::ManageHealthAndSafety,
         Action::ReportHazard,
+        Action::ManageMonitoring,
+        Action::ViewInternetUse,
+        Action::SeeOwnInternetUse,
     ];
 
     /// Plain description used in the roles document and in "you cannot do this" messages.
@@ -177,6 +191,13 @@ impl Action {
                 "Record workstation assessments and eye-test offers, act on hazard reports"
             }
             Action::ReportHazard => "Report a hazard or ask for a workstation change",
+            Action::ManageMonitoring => {
+                "Run internet-use monitoring: assessment, settings, holds, subject access"
+            }
+            Action::ViewInternetUse => {
+                "See internet-use records, when the council's monitoring settings name the role"
+            }
+            Action::SeeOwnInternetUse => "See their own internet-use records",
         }
     }
 
@@ -244,6 +265,14 @@ impl Action {
             // The Chair records the Clerk's own assessment, as the Clerk's line manager.
             Action::ManageHealthAndSafety => RoleSet::of(&[Clerk, Chair]),
             Action::ReportHazard => everyone_but_auditor,
+            // Monitoring is the Clerk's to run (the assessment and the Regulations' duties sit
+            // with the council's proper officer).
+            Action::ManageMonitoring => RoleSet::of(&[Clerk]),
+            // Records are shared "only with those who need it" (5.1.7): officers may be granted
+            // them in the monitoring settings; councillors and staff, whose use is recorded,
+            // never see each other's.
+            Action::ViewInternetUse => officers,
+            Action::SeeOwnInternetUse => everyone,
         }
     }
 
@@ -273,6 +302,7 @@ impl Action {
                 | Action::DecideApprovals
                 | Action::ManageHealthAndSafety
                 | Action::ReportHazard
+                | Action::ManageMonitoring
         )
     }
 }

@@ -60,6 +60,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(16, "0016_mail"),
     migration!(17, "0017_calendar_feeds"),
     migration!(18, "0018_monitoring"),
+    migration!(19, "0019_monitor_upload_keys"),
 ];
 
 /// The newest schema version this build knows.

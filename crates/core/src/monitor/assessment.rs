@@ -11,6 +11,7 @@
 use super::{FormErrors, Problems, typed_date};
 use crate::audit::{Actor, AuditEvent};
 use crate::ids::{CouncilId, PersonId};
+use crate::permission::Action;
 use crate::person::{Role, RoleSet};
 use crate::policy::PolicyProfile;
 use crate::policy::import::text::Document;
@@ -106,6 +107,22 @@ pub fn record_assessment(
         problems.add(
             "viewer_roles",
             "Choose who may see the records. The policy shares them only with those who need them (5.1.7): usually the Clerk alone, or the Clerk and the Chair.",
+        );
+    }
+    let may_view = Action::ViewInternetUse.allowed_roles();
+    let beyond: Vec<Role> = form
+        .viewer_roles
+        .iter()
+        .filter(|role| !may_view.contains(*role))
+        .collect();
+    if !beyond.is_empty() {
+        problems.add(
+            "viewer_roles",
+            format!(
+                "{} cannot be given others' records: they are shared only with those who need them (5.1.7), and people whose use is recorded never see each other's. Choose from: {}.",
+                RoleSet::of(&beyond).labels(),
+                may_view.labels()
+            ),
         );
     }
     let retention_months = problems.check(
@@ -308,4 +325,36 @@ impl ImpactAssessment {
 /// policy lint uses (so the lint's "missing topic" and the gate never disagree).
 pub fn policy_mentions_monitoring(policy_text: &str) -> bool {
     mentions_monitoring(&Document::parse(policy_text))
+}
+
+#[cfg(test)]
+mod viewer_role_tests {
+    use super::*;
+    use crate::policy::PolicyProfile;
+
+    #[test]
+    fn a_viewer_role_that_may_not_be_given_records_is_refused_by_name() {
+        let form = ImpactAssessmentForm {
+            purpose: "To check that council computers are not used to visit unlawful sites.",
+            necessity: "Two laptops were infected last year after visits to file-sharing sites.",
+            alternatives: "A filter alone was tried; it cannot show whether the policy is kept.",
+            viewer_roles: RoleSet::of(&[Role::Clerk, Role::Councillor]),
+            retention_months: "",
+            decided_on: "14/7/2026",
+            minute_reference: "COU/112/26-27",
+            assessed_by: "Jane Smith",
+        };
+        let errors = record_assessment(
+            CouncilId::generate(),
+            form,
+            &PolicyProfile::model_defaults(),
+            PersonId::generate(),
+            jiff::civil::date(2026, 8, 31),
+            Timestamp::UNIX_EPOCH,
+        )
+        .unwrap_err();
+        let message = errors.message_for("viewer_roles").unwrap();
+        assert!(message.starts_with("Councillor cannot"), "{message}");
+        assert!(!message.contains("Clerk cannot"), "{message}");
+    }
 }

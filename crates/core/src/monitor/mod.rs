@@ -6,6 +6,7 @@
 //! this module only decides. Pure: dates and times are passed in, nothing is read or written.
 
 mod assessment;
+pub mod pipeline;
 mod retention;
 #[cfg(test)]
 mod tests;

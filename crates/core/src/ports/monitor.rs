@@ -9,11 +9,15 @@
 //! the change's transaction, so the entry and the change are committed together or not at all.
 
 use super::StoreResult;
+pub use super::monitor_identity::{
+    IdentityError, IdentityKind, IdentityTarget, MonitorIdentity, fold_key,
+};
 use crate::audit::{Actor, AuditEvent};
-use crate::ids::{CouncilId, DeviceId, LegalHoldId, MonitorBatchId, MonitorIdentityId, PersonId};
+use crate::ids::{CouncilId, LegalHoldId, MonitorBatchId, MonitorIdentityId, PersonId};
 use crate::monitor::LegalHold;
 use crate::person::RoleSet;
-use custodian_monitor::{Group, LocalDay, SubjectKey, Totals};
+use custodian_monitor::{Group, Totals};
+pub use custodian_monitor::{LocalDay, SubjectKey};
 use jiff::Timestamp;
 use serde_json::json;
 use std::collections::HashMap;
@@ -110,136 +114,6 @@ pub struct StoredDay {
     pub raw_chunks: u64,
 }
 
-/// What an identity names: a person, or a device in the register (whose user it then means).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum IdentityTarget {
-    Person(PersonId),
-    Device(DeviceId),
-}
-
-/// Whether an identity matches proxy user names or client addresses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum IdentityKind {
-    User,
-    Address,
-}
-
-impl IdentityKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IdentityKind::User => "user",
-            IdentityKind::Address => "address",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "user" => Some(IdentityKind::User),
-            "address" => Some(IdentityKind::Address),
-            _ => None,
-        }
-    }
-
-    /// The kind of identity that can match `key`.
-    pub fn of(key: &SubjectKey) -> Self {
-        match key {
-            SubjectKey::User(_) => IdentityKind::User,
-            SubjectKey::Client(_) => IdentityKind::Address,
-        }
-    }
-}
-
-/// Why an identity could not be recorded.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum IdentityError {
-    #[error(
-        "Enter the user name or address exactly as the log shows it (for example 192.168.1.20 or jsmith)."
-    )]
-    Empty,
-    #[error(
-        "A user name or address cannot contain spaces or be longer than 255 characters; enter one at a time."
-    )]
-    Malformed,
-    #[error("The last day must be on or after the first day.")]
-    EndsBeforeStart,
-}
-
-/// A rule tying a proxy user name or client address to a person or device from a day on
-/// (until an optional last day, inclusive). Values are kept in lower case and matched ignoring
-/// capitals (ASCII), as proxies and DHCP servers disagree about them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MonitorIdentity {
-    pub id: MonitorIdentityId,
-    pub council_id: CouncilId,
-    pub kind: IdentityKind,
-    value: String,
-    pub target: IdentityTarget,
-    pub valid_from: LocalDay,
-    pub valid_to: Option<LocalDay>,
-    pub created_at: Timestamp,
-    pub created_by: Actor,
-}
-
-impl MonitorIdentity {
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: MonitorIdentityId,
-        council_id: CouncilId,
-        kind: IdentityKind,
-        value: &str,
-        target: IdentityTarget,
-        valid_from: LocalDay,
-        valid_to: Option<LocalDay>,
-        created_at: Timestamp,
-        created_by: Actor,
-    ) -> Result<Self, IdentityError> {
-        let value = value.trim();
-        if value.is_empty() {
-            return Err(IdentityError::Empty);
-        }
-        if value.len() > 255 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(IdentityError::Malformed);
-        }
-        if valid_to.is_some_and(|to| to < valid_from) {
-            return Err(IdentityError::EndsBeforeStart);
-        }
-        Ok(Self {
-            id,
-            council_id,
-            kind,
-            value: fold_key(value),
-            target,
-            valid_from,
-            valid_to,
-            created_at,
-            created_by,
-        })
-    }
-
-    /// The user name or address, lower case.
-    pub fn value(&self) -> &str {
-        &self.value
-    }
-
-    /// Whether this identity is in force on `day`.
-    pub fn covers(&self, day: LocalDay) -> bool {
-        self.valid_from <= day && self.valid_to.is_none_or(|to| day <= to)
-    }
-
-    /// Whether this identity names `key` (ignoring capitals).
-    pub fn matches(&self, key: &SubjectKey) -> bool {
-        let text = match key {
-            SubjectKey::User(text) | SubjectKey::Client(text) => text,
-        };
-        self.kind == IdentityKind::of(key) && text.eq_ignore_ascii_case(&self.value)
-    }
-}
-
-/// A user name or address as identities are matched: ASCII letters in lower case.
-pub fn fold_key(text: &str) -> String {
-    text.to_ascii_lowercase()
-}
-
 /// One line of the daily log as stored: a key (and the person it was attributed to), a day and
 /// a site, with its figures.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -297,6 +171,18 @@ pub struct SiteTotal {
     pub bytes: u64,
     /// Distinct people (attributed) who used it.
     pub people: u64,
+}
+
+/// One category's traffic over a period (from the categories each record was stored with).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CategoryTotal {
+    pub category: String,
+    pub hits: u64,
+    pub bytes: u64,
+    /// Distinct people (attributed) with records in it.
+    pub people: u64,
+    /// Hits of records flagged when stored (a category the council flags, not allow-listed).
+    pub flagged_hits: u64,
 }
 
 /// Someone who used one site over a period: a person, or an unattributed key.
@@ -411,6 +297,21 @@ pub trait MonitorStore: Send + Sync {
         &self,
         council: CouncilId,
     ) -> impl Future<Output = StoreResult<Vec<MonitorIdentity>>> + Send;
+    /// Ends an identity on `last_day`, inclusive (a device passed on, a person left). From the
+    /// next day its key means whoever the council's other identities say, or no one; records
+    /// already stored for those days are re-attributed the same way, with the audit entry
+    /// `audit` builds from the counts. Moving the last day later re-attributes the days it
+    /// now covers. Another council's identity is `NotFound`; a last day before the identity's
+    /// first day is `Conflict`.
+    fn end_identity<F>(
+        &self,
+        council: CouncilId,
+        id: MonitorIdentityId,
+        last_day: LocalDay,
+        audit: F,
+    ) -> impl Future<Output = StoreResult<Reattributed>> + Send
+    where
+        F: FnOnce(&Reattributed) -> AuditEvent + Send;
     /// Keys that matched no one between `from` and `to` (inclusive), most hits first.
     fn unattributed(
         &self,
@@ -524,6 +425,23 @@ pub trait MonitorStore: Send + Sync {
         to: LocalDay,
         person: Option<PersonId>,
     ) -> impl Future<Output = StoreResult<[u64; 24]>> + Send;
+    /// One person's records over a period, oldest day first and by site within a day (their
+    /// own records page, 5.1.9): [`MonitorStore::person_day`] for many days in one read.
+    fn person_records(
+        &self,
+        council: CouncilId,
+        person: PersonId,
+        from: LocalDay,
+        to: LocalDay,
+    ) -> impl Future<Output = StoreResult<Vec<DailyRecord>>> + Send;
+    /// Hits, bytes and people in each category over a period, most hits first. A site in two
+    /// categories counts in both; sites in none are left out.
+    fn category_totals(
+        &self,
+        council: CouncilId,
+        from: LocalDay,
+        to: LocalDay,
+    ) -> impl Future<Output = StoreResult<Vec<CategoryTotal>>> + Send;
 
     fn monitor_settings(
         &self,
@@ -584,44 +502,4 @@ pub fn purge_event(
         "held_records_expired": report.held_records_expired,
         "held_raw_expired": report.held_raw_expired,
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn identity(value: &str, from: i32, to: Option<i32>) -> Result<MonitorIdentity, IdentityError> {
-        MonitorIdentity::new(
-            MonitorIdentityId::generate(),
-            CouncilId::generate(),
-            IdentityKind::User,
-            value,
-            IdentityTarget::Person(PersonId::generate()),
-            LocalDay(from),
-            to.map(LocalDay),
-            Timestamp::UNIX_EPOCH,
-            Actor::Operator,
-        )
-    }
-
-    #[test]
-    fn an_identity_keeps_its_value_in_lower_case_and_matches_ignoring_capitals() {
-        let rule = identity("  JSmith ", 10, Some(20)).unwrap();
-        assert_eq!(rule.value(), "jsmith");
-        assert!(rule.matches(&SubjectKey::User("JSMITH".to_owned())));
-        assert!(!rule.matches(&SubjectKey::Client("jsmith".to_owned())));
-        assert!(rule.covers(LocalDay(10)) && rule.covers(LocalDay(20)));
-        assert!(!rule.covers(LocalDay(9)) && !rule.covers(LocalDay(21)));
-    }
-
-    #[test]
-    fn an_empty_spaced_or_backwards_identity_is_refused_with_a_reason() {
-        assert_eq!(identity(" ", 1, None), Err(IdentityError::Empty));
-        assert_eq!(identity("j smith", 1, None), Err(IdentityError::Malformed));
-        assert_eq!(
-            identity("jsmith", 5, Some(4)),
-            Err(IdentityError::EndsBeforeStart)
-        );
-        assert!(identity("jsmith", 5, Some(5)).is_ok());
-    }
 }

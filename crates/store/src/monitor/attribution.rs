@@ -139,17 +139,38 @@ where
 
     // Records already stored for this key on the days it covers now belong to whoever the
     // identities (this one included) say.
-    let resolver = Resolver::load(&mut tx, council).await?;
-    let days = day_tables::registered(
+    let report = reresolve(
+        store,
         &mut tx,
-        store.engine,
         council,
-        Some(identity.valid_from),
+        identity.kind,
+        identity.value(),
+        identity.valid_from,
         identity.valid_to,
-        Lock::Update,
     )
     .await?;
-    let kind = match identity.kind {
+    let event = audit(&report);
+    same_council(&event, council)?;
+    store.append_in(&mut tx, &event).await?;
+    store.commit(tx).await?;
+    Ok(report)
+}
+
+/// Gives the records of every spelling of `value` (as `kind`) on the stored days from `from`
+/// to `to` (open-ended with `None`) to whoever the council's identities now say.
+async fn reresolve(
+    store: &Store,
+    conn: &mut AnyConnection,
+    council: CouncilId,
+    kind: IdentityKind,
+    value: &str,
+    from: LocalDay,
+    to: Option<LocalDay>,
+) -> StoreResult<Reattributed> {
+    let resolver = Resolver::load(conn, council).await?;
+    let days =
+        day_tables::registered(conn, store.engine, council, Some(from), to, Lock::Update).await?;
+    let stored_kind = match kind {
         IdentityKind::User => "user",
         IdentityKind::Address => "client",
     };
@@ -160,27 +181,82 @@ where
             "SELECT DISTINCT subject FROM {} WHERE subject_kind = $1",
             tables.records
         ))
-        .bind(kind)
-        .fetch_all(&mut *tx)
+        .bind(stored_kind)
+        .fetch_all(&mut *conn)
         .await
         .map_err(db_error)?;
         let mut changed = (0, 0);
         for row in &spellings {
             let subject = rows::text(row, "subject")?;
-            if !subject.eq_ignore_ascii_case(identity.value()) {
+            if !subject.eq_ignore_ascii_case(value) {
                 continue;
             }
-            let key = match identity.kind {
+            let key = match kind {
                 IdentityKind::User => SubjectKey::User(subject),
                 IdentityKind::Address => SubjectKey::Client(subject),
             };
             let person = resolver.resolve(&key, registered.day);
-            let done = set_person(&mut tx, &tables, &key, person).await?;
+            let done = set_person(conn, &tables, &key, person).await?;
             changed.0 += done.0;
             changed.1 += done.1;
         }
         add_day(&mut report, changed);
     }
+    Ok(report)
+}
+
+pub(super) async fn end_identity<F>(
+    store: &Store,
+    council: CouncilId,
+    id: MonitorIdentityId,
+    last_day: LocalDay,
+    audit: F,
+) -> StoreResult<Reattributed>
+where
+    F: FnOnce(&Reattributed) -> AuditEvent + Send,
+{
+    let mut tx = store.write.begin().await.map_err(db_error)?;
+    lock_council(store, &mut tx, council).await?;
+    let row = sqlx::query(
+        "SELECT kind, value, valid_from, valid_to FROM monitor_identities \
+         WHERE id = $1 AND council_id = $2",
+    )
+    .bind(id.to_string())
+    .bind(council.to_string())
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db_error)?
+    .ok_or(StoreError::NotFound("identity"))?;
+    let kind = identity_kind(&row)?;
+    let value = rows::text(&row, "value")?;
+    let valid_from = day_tables::day(&row, "valid_from")?;
+    let old_to = day_tables::opt_day(&row, "valid_to")?;
+    if last_day < valid_from {
+        return Err(StoreError::Conflict(format!(
+            "this rule starts on {}, so it cannot end before that day",
+            valid_from.date().strftime("%-d %B %Y")
+        )));
+    }
+    sqlx::query("UPDATE monitor_identities SET valid_to = $1 WHERE id = $2 AND council_id = $3")
+        .bind(day_text(last_day)?)
+        .bind(id.to_string())
+        .bind(council.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+    // Only the days between the old and the new last day change hands: shortening a rule
+    // hands the days after `last_day` to the other rules (or no one); lengthening it takes
+    // the days up to `last_day` back.
+    let span = match old_to {
+        None => Some((LocalDay(last_day.0 + 1), None)),
+        Some(old) if old < last_day => Some((LocalDay(old.0 + 1), Some(last_day))),
+        Some(old) if old > last_day => Some((LocalDay(last_day.0 + 1), Some(old))),
+        Some(_) => None,
+    };
+    let report = match span {
+        Some((from, to)) => reresolve(store, &mut tx, council, kind, &value, from, to).await?,
+        None => Reattributed::default(),
+    };
     let event = audit(&report);
     same_council(&event, council)?;
     store.append_in(&mut tx, &event).await?;

@@ -20,6 +20,7 @@ mod attribution;
 mod day_tables;
 mod holds;
 mod ingest;
+mod keys;
 mod purge;
 mod reports;
 mod settings;
@@ -29,7 +30,7 @@ pub(crate) use purge::make_space_returnable;
 
 use crate::{Store, db_error, rows};
 use custodian_core::audit::{Actor, AuditEvent};
-use custodian_core::ids::{CouncilId, LegalHoldId, MonitorBatchId, PersonId};
+use custodian_core::ids::{CouncilId, LegalHoldId, MonitorBatchId, MonitorIdentityId, PersonId};
 use custodian_core::monitor::LegalHold;
 use custodian_core::ports::{
     BatchRecord, DailyRecord, ErasureReport, IngestOutcome, IngestReport, MonitorIdentity,
@@ -208,6 +209,19 @@ impl MonitorStore for Store {
         attribution::identities(self, council).await
     }
 
+    async fn end_identity<F>(
+        &self,
+        council: CouncilId,
+        id: MonitorIdentityId,
+        last_day: LocalDay,
+        audit: F,
+    ) -> StoreResult<Reattributed>
+    where
+        F: FnOnce(&Reattributed) -> AuditEvent + Send,
+    {
+        attribution::end_identity(self, council, id, last_day, audit).await
+    }
+
     async fn unattributed(
         &self,
         council: CouncilId,
@@ -335,6 +349,25 @@ impl MonitorStore for Store {
         person: Option<PersonId>,
     ) -> StoreResult<[u64; 24]> {
         reports::hits_by_hour(self, council, from, to, person).await
+    }
+
+    async fn person_records(
+        &self,
+        council: CouncilId,
+        person: PersonId,
+        from: LocalDay,
+        to: LocalDay,
+    ) -> StoreResult<Vec<DailyRecord>> {
+        reports::person_records(self, council, person, from, to).await
+    }
+
+    async fn category_totals(
+        &self,
+        council: CouncilId,
+        from: LocalDay,
+        to: LocalDay,
+    ) -> StoreResult<Vec<custodian_core::ports::CategoryTotal>> {
+        reports::category_totals(self, council, from, to).await
     }
 
     async fn monitor_settings(&self, council: CouncilId) -> StoreResult<Option<MonitorSettings>> {

@@ -7,10 +7,13 @@ use super::day_tables::{self, DayTables, HOURS, Lock, day_text, record_columns, 
 use super::{daily_record, subject_key};
 use crate::{Store, db_error, rows};
 use custodian_core::ids::{CouncilId, PersonId};
-use custodian_core::ports::{DailyRecord, SiteTotal, SiteVisitor, StoreResult, UnattributedKey};
+use custodian_core::ports::{
+    CategoryTotal, DailyRecord, SiteTotal, SiteVisitor, StoreResult, UnattributedKey,
+};
 use custodian_monitor::LocalDay;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A read over a period: its transaction and the day tables it covers.
 pub(super) struct Period<'a> {
@@ -107,6 +110,18 @@ pub(super) async fn person_day(
 ) -> StoreResult<Vec<DailyRecord>> {
     let person = person.to_string();
     let mut period = Period::open(store, council, day, day).await?;
+    period.records("person_id = $4", &[&person], BY_SITE).await
+}
+
+pub(super) async fn person_records(
+    store: &Store,
+    council: CouncilId,
+    person: PersonId,
+    from: LocalDay,
+    to: LocalDay,
+) -> StoreResult<Vec<DailyRecord>> {
+    let person = person.to_string();
+    let mut period = Period::open(store, council, from, to).await?;
     period.records("person_id = $4", &[&person], BY_SITE).await
 }
 
@@ -223,6 +238,69 @@ pub(super) async fn hits_by_hour(
         }
     }
     Ok(hours)
+}
+
+pub(super) async fn category_totals(
+    store: &Store,
+    council: CouncilId,
+    from: LocalDay,
+    to: LocalDay,
+) -> StoreResult<Vec<CategoryTotal>> {
+    let mut period = Period::open(store, council, from, to).await?;
+    // Records keep their categories as one comma-separated text, so the database groups by
+    // that text and each person; the names are split and added up here. Distinct people are
+    // counted from the per-person rows, which a sum of per-text counts would overstate.
+    let outer = "SELECT categories, person_id, CAST(SUM(hits) AS BIGINT) AS hits, \
+         CAST(SUM(bytes) AS BIGINT) AS bytes, \
+         CAST(SUM(CASE WHEN flagged = 1 THEN hits ELSE 0 END) AS BIGINT) AS flagged_hits \
+         FROM {rows} GROUP BY categories, person_id";
+    let found = period
+        .fetch(
+            false,
+            "categories, person_id, hits, bytes, flagged",
+            "categories <> ''",
+            &[],
+            outer,
+        )
+        .await?;
+    let mut totals: BTreeMap<String, (CategoryTotal, BTreeSet<PersonId>)> = BTreeMap::new();
+    for row in &found {
+        let person = rows::opt_person_id(row, "person_id")?;
+        let (hits, bytes) = (count(row, "hits")?, count(row, "bytes")?);
+        let flagged_hits = count(row, "flagged_hits")?;
+        for name in rows::text(row, "categories")?.split(',') {
+            if name.is_empty() {
+                continue;
+            }
+            let (total, people) = totals.entry(name.to_owned()).or_insert_with(|| {
+                let total = CategoryTotal {
+                    category: name.to_owned(),
+                    hits: 0,
+                    bytes: 0,
+                    people: 0,
+                    flagged_hits: 0,
+                };
+                (total, BTreeSet::new())
+            });
+            total.hits += hits;
+            total.bytes += bytes;
+            total.flagged_hits += flagged_hits;
+            people.extend(person);
+        }
+    }
+    let mut totals: Vec<CategoryTotal> = totals
+        .into_values()
+        .map(|(mut total, people)| {
+            total.people = people.len() as u64;
+            total
+        })
+        .collect();
+    totals.sort_by(|a, b| {
+        b.hits
+            .cmp(&a.hits)
+            .then_with(|| a.category.cmp(&b.category))
+    });
+    Ok(totals)
 }
 
 pub(super) async fn unattributed(

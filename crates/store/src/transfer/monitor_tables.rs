@@ -40,6 +40,19 @@ pub(super) const IDENTITIES: &[(&str, Kind)] = &[
     ("created_by", Text),
 ];
 
+/// Upload keys travel with the council (their hashes only), so the IT provider's scripts keep
+/// working after a move.
+pub(super) const UPLOAD_KEYS: &[(&str, Kind)] = &[
+    ("id", Text),
+    ("council_id", Text),
+    ("name", Text),
+    ("key_hash", Text),
+    ("created_at", Int),
+    ("created_by", Text),
+    ("last_used_at", Int),
+    ("revoked_at", Int),
+];
+
 pub(super) const HOLDS: &[(&str, Kind)] = &[
     ("id", Text),
     ("council_id", Text),

@@ -588,6 +588,11 @@ pub(super) const TABLES: &[Table] = &[
         columns: monitor::IDENTITIES,
     },
     Table {
+        name: "monitor_upload_keys",
+        order_by: "council_id, id",
+        columns: monitor::UPLOAD_KEYS,
+    },
+    Table {
         name: "monitor_holds",
         order_by: "council_id, id",
         columns: monitor::HOLDS,

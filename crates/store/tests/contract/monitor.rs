@@ -15,6 +15,7 @@ use custodian_core::ports::{
 use custodian_monitor::{Figures, Group, LocalDay, SubjectKey, Totals};
 
 mod attribution;
+mod keys;
 mod reads;
 mod retention;
 
@@ -250,6 +251,7 @@ pub(super) async fn sample_monitoring(store: &Store, person: &Person) {
         })
         .await
         .unwrap();
+    keys::sample_key(store, person).await;
 }
 
 #[tokio::test]

@@ -200,3 +200,119 @@ async fn an_identity_added_later_attributes_records_already_stored_and_can_be_co
         db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn ending_an_identity_leaves_later_days_to_other_rules_or_no_one() {
+    for db in engines().await {
+        let (engine, store) = (db.engine, &db.store);
+        let (council, _) = found(store, "Ashby Parish Council", "clerk@ashby.example").await;
+        let (other, _) = found(store, "Brook Town Council", "clerk@brook.example").await;
+        let pat = add(store, council.id, "Pat Jones", "pat@ashby.example").await;
+        let sam = add(store, council.id, "Sam Smith", "sam@ashby.example").await;
+        let groups: Vec<Group> = (1..=4)
+            .map(|d| group(user("JSmith"), day(d), "example.org", 9, 2, 20))
+            .collect();
+        ingest(store, council.id, "four days", &groups).await;
+        let pats = identity(
+            council.id,
+            IdentityKind::User,
+            "jsmith",
+            IdentityTarget::Person(pat.id),
+            day(0),
+        );
+        assert_eq!(add_identity(store, &pats).await, 4, "{engine}");
+        let end = |id, last| {
+            store.end_identity(
+                council.id,
+                id,
+                last,
+                move |r: &custodian_core::ports::Reattributed| {
+                    event(council.id, t(70), Actor::Operator, "monitor.identity.ended")
+                        .details(json!({"records": r.records, "last_day": last.0}))
+                },
+            )
+        };
+
+        // Pat left after day 2: days 3 and 4 are no one's.
+        let ended = end(pats.id, day(2)).await.unwrap();
+        assert_eq!(
+            (ended.days, ended.records, ended.raw_chunks),
+            (2, 2, 2),
+            "{engine}"
+        );
+        let waiting = store
+            .unattributed(council.id, day(0), day(9))
+            .await
+            .unwrap();
+        assert_eq!(waiting.len(), 1, "{engine}");
+        assert_eq!(
+            (waiting[0].first_day, waiting[0].days),
+            (day(3), 2),
+            "{engine}"
+        );
+        assert_eq!(
+            store
+                .person_day(council.id, pat.id, day(2))
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "{engine}: days before the end stay Pat's"
+        );
+        let stored = store.identities(council.id).await.unwrap();
+        assert_eq!(stored[0].valid_to, Some(day(2)), "{engine}");
+
+        // Sam has the name from day 4; ending Pat's rule later still leaves day 4 to Sam.
+        let sams = identity(
+            council.id,
+            IdentityKind::User,
+            "jsmith",
+            IdentityTarget::Person(sam.id),
+            day(4),
+        );
+        assert_eq!(add_identity(store, &sams).await, 1, "{engine}");
+        let moved = end(pats.id, day(5)).await.unwrap();
+        assert_eq!(moved.records, 1, "{engine}: only day 3 comes back to Pat");
+        assert_eq!(
+            store
+                .person_day(council.id, pat.id, day(3))
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "{engine}"
+        );
+        assert_eq!(
+            store
+                .person_day(council.id, sam.id, day(4))
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "{engine}: the newer rule wins on its days"
+        );
+
+        // A last day before the first is refused; another council cannot end this rule.
+        let refused = end(sams.id, day(3)).await;
+        assert!(
+            matches!(refused, Err(StoreError::Conflict(_))),
+            "{engine}: {refused:?}"
+        );
+        let elsewhere = store
+            .end_identity(other.id, pats.id, day(3), |_| {
+                event(other.id, t(71), Actor::Operator, "monitor.identity.ended")
+            })
+            .await;
+        assert!(
+            matches!(elsewhere, Err(StoreError::NotFound(_))),
+            "{engine}: {elsewhere:?}"
+        );
+        assert_eq!(
+            count_actions(store, council.id, "monitor.identity.ended").await,
+            2,
+            "{engine}"
+        );
+        assert!(verify(store).await.is_intact(), "{engine}");
+        db.finish().await;
+    }
+}

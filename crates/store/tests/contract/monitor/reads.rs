@@ -73,6 +73,76 @@ async fn the_reports_total_sites_visitors_flags_and_hours() {
 }
 
 #[tokio::test]
+async fn a_persons_records_over_a_period_and_the_totals_per_category() {
+    for db in engines().await {
+        let (engine, store) = (db.engine, &db.store);
+        let (council, pat, sam, _) = four_days_with_a_hold(store).await;
+        let more = [
+            group(user("pat"), day(2), "bets.example", 22, 5, 500),
+            group(user("sam"), day(3), "bets.example", 10, 2, 40),
+            group(client("10.9.9.9"), day(3), "bets.example", 11, 3, 30),
+        ];
+        ingest(store, council, "more", &more).await;
+        // Pat's days 1 and 2 were purged and are read from the hold's copies.
+        store
+            .purge_days_before(council, day(3), |r| {
+                purge_event(council, t(90), Actor::System, day(3), r)
+            })
+            .await
+            .unwrap();
+
+        let pats = store
+            .person_records(council, pat.id, day(1), day(3))
+            .await
+            .unwrap();
+        let seen: Vec<(LocalDay, &str, u64, bool)> = pats
+            .iter()
+            .map(|r| (r.day, r.site.as_str(), r.hits, r.held))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (day(1), "example.org", 1, true),
+                (day(2), "bets.example", 5, true),
+                (day(2), "example.org", 1, true),
+                (day(3), "example.org", 1, false),
+            ],
+            "{engine}"
+        );
+        assert!(pats.iter().all(|r| r.person == Some(pat.id)), "{engine}");
+        let sams = store
+            .person_records(council, sam.id, day(4), day(9))
+            .await
+            .unwrap();
+        assert_eq!(sams.len(), 1, "{engine}: {sams:?}");
+
+        let totals = store
+            .category_totals(council, day(1), day(4))
+            .await
+            .unwrap();
+        assert_eq!(totals.len(), 1, "{engine}: {totals:?}");
+        let gambling = &totals[0];
+        assert_eq!(
+            (
+                gambling.category.as_str(),
+                gambling.hits,
+                gambling.bytes,
+                gambling.people,
+                gambling.flagged_hits
+            ),
+            ("gambling", 10, 570, 2, 10),
+            "{engine}"
+        );
+        let later = store
+            .category_totals(council, day(3), day(4))
+            .await
+            .unwrap();
+        assert_eq!((later[0].hits, later[0].people), (5, 1), "{engine}");
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
 async fn another_councils_monitoring_records_are_never_visible_or_changed() {
     for db in engines().await {
         let (engine, store) = (db.engine, &db.store);
