@@ -4,6 +4,7 @@
 // - <button data-copy-target="ID"> copies the text of element ID to the clipboard
 //   (give such buttons the `hidden` attribute: this script shows them, as they need it);
 // - <form data-confirm="Question?"> asks the question before the form is sent.
+// - <p data-print hidden> holds a button that prints the page (the reports).
 import { initAll } from '/assets/govuk-frontend.min.js'
 
 // GOV.UK Frontend's template sets these classes with an inline script, which our CSP forbids.
@@ -57,6 +58,15 @@ for (const button of document.querySelectorAll('button[data-copy-target]')) {
     event.preventDefault()
     copy(button)
   })
+}
+
+// <p data-print hidden><button>…</button></p>: shown, its button prints the page (the print
+// styles leave off menus, forms and buttons). Hidden without this script, which it needs.
+for (const area of document.querySelectorAll('[data-print]')) {
+  const button = area.querySelector('button')
+  if (!button) continue
+  area.hidden = false
+  button.addEventListener('click', () => window.print())
 }
 
 document.addEventListener('submit', (event) => {

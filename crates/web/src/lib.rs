@@ -210,6 +210,7 @@ pub fn app_with_clock(store: Store, options: ServeOptions, clock: Arc<dyn Clock>
         .merge(pages::joining::routes())
         .merge(pages::mail::routes())
         .merge(pages::reminders::routes())
+        .merge(pages::monitoring::routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -221,6 +222,8 @@ pub fn app_with_clock(store: Store, options: ServeOptions, clock: Arc<dyn Clock>
         .merge(crate::assets::routes())
         // The calendar feed: outside the session layer (calendar apps cannot sign in).
         .merge(crate::pages::reminders::feed_routes())
+        // Log uploads from the IT provider's scripts: an upload key, not a session.
+        .merge(crate::pages::monitoring::api_routes())
         .merge(pages)
         .layer(middleware::from_fn(move |req, next| {
             security_headers(hsts, req, next)

@@ -52,6 +52,7 @@ const SECTIONS: &[Section] = &[
         "Your equipment",
         Some(Action::HoldEquipment),
     ),
+    section("/monitoring", "Internet use", Some(Action::ViewInternetUse)),
     section("/audit", "Audit log", Some(Action::ViewAuditLog)),
     section(
         "/settings",

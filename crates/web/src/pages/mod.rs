@@ -13,6 +13,7 @@ pub mod incidents;
 pub mod joining;
 pub mod leaving;
 pub mod mail;
+pub mod monitoring;
 pub mod notifications;
 pub mod onboarding;
 pub mod passkeys;

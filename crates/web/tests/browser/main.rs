@@ -251,6 +251,16 @@ async fn walk_every_page(
     // --- The IT policy: built, adopted, imported, compared and signed (policy.rs). ---
     policy::walk_the_policy_journey(&mut b).await;
 
+    // --- The internet-use reports, on a monitored installation of their own: the index with a
+    // period typed wrong then right, a person's day, the sites, categories, unmatched traffic and
+    // the Clerk's own records (monitoring_reports.rs). ---
+    monitoring_reports::walk_the_reports(&mut b).await;
+
+    // --- Setting monitoring up on an installation of its own: the gate, the impact assessment
+    // with errors then right, the settings with a wrong folder then the test list, and an upload
+    // key shown once (monitoring_setup.rs). ---
+    monitoring_setup::walk_the_setup(&mut b).await;
+
     b.report
 }
 
@@ -259,6 +269,8 @@ mod apps;
 mod assets;
 mod devices;
 mod driver;
+mod monitoring_reports;
+mod monitoring_setup;
 mod policy;
 mod routines;
 mod session;
