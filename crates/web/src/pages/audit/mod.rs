@@ -345,8 +345,10 @@ pub async fn page(
     Ok(axum::response::Html(html).into_response())
 }
 
-/// Quotes a CSV cell, and defuses cells a spreadsheet would run as a formula.
-fn csv_cell(text: &str) -> String {
+/// Quotes a CSV cell, and defuses a cell a spreadsheet would run as a formula (one starting
+/// with = + - @, a tab or a carriage return) with a leading apostrophe. Every CSV download the
+/// web pages make uses it (the audit log, the subject access export).
+pub(crate) fn csv_cell(text: &str) -> String {
     let defused = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
@@ -475,5 +477,10 @@ mod tests {
     fn csv_cells_are_quoted_and_formulas_defused() {
         assert_eq!(csv_cell("a\"b"), "\"a\"\"b\"");
         assert_eq!(csv_cell("=SUM(A1)"), "\"'=SUM(A1)\"");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        for start in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(csv_cell(start).starts_with("\"'"), "{start:?}");
+        }
+        assert_eq!(csv_cell("news.example"), "\"news.example\"");
     }
 }

@@ -4,6 +4,7 @@
 //! six months of one person's records stay well inside the two seconds the issue allows.
 
 use crate::nav::london;
+use crate::pages::audit::csv_cell;
 use custodian_core::ids::MonitorBatchId;
 use custodian_core::ports::{DailyRecord, RawExtract, SubjectKey};
 use jiff::Timestamp;
@@ -26,18 +27,6 @@ pub const RECORD_COLUMNS: [&str; 11] = [
     "kept for a legal hold",
     "logged as",
 ];
-
-/// Quotes a CSV cell, and defuses a cell a spreadsheet would run as a formula (one starting
-/// with = + - @, a tab or a carriage return) with a leading apostrophe. The same rule as the
-/// audit log's export; a site name or user name comes from a log anyone could have written to.
-pub fn csv_cell(text: &str) -> String {
-    let defused = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    format!("\"{}\"", defused.replace('"', "\"\""))
-}
 
 /// A time as the council reads it in a file: `2026-12-05 13:05:07` (UK time).
 fn uk_time(at: Timestamp) -> String {
@@ -243,16 +232,6 @@ mod tests {
             flagged: true,
             held: false,
         }
-    }
-
-    #[test]
-    fn csv_cells_are_quoted_and_formulas_defused() {
-        assert_eq!(csv_cell("a\"b"), "\"a\"\"b\"");
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        for start in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
-            assert!(csv_cell(start).starts_with("\"'"), "{start:?}");
-        }
-        assert_eq!(csv_cell("news.example"), "\"news.example\"");
     }
 
     #[test]
