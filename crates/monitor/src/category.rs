@@ -188,6 +188,31 @@ impl CategoryLists {
         found
     }
 
+    /// Whether any `urls` entry names a path (not a host alone): only then can one request to
+    /// a site be in a category its other requests are not, and the summariser looks at paths.
+    pub fn has_url_paths(&self) -> bool {
+        self.urls
+            .values()
+            .any(|prefixes| prefixes.iter().any(|prefix| !prefix.path.is_empty()))
+    }
+
+    /// The categories of the `urls` entries with a path that `path` on `host` falls under
+    /// (host-only entries and `domains` are the site's, from [`categories_of`] with no path).
+    /// `host` as [`crate::Hit::site`] gives it.
+    ///
+    /// [`categories_of`]: CategoryLists::categories_of
+    pub fn path_categories_of(&self, host: &str, path: &str) -> CategorySet {
+        let Some(prefixes) = self.urls.get(entries::strip_www(host.as_bytes())) else {
+            return CategorySet::EMPTY;
+        };
+        prefixes
+            .iter()
+            .filter(|prefix| {
+                !prefix.path.is_empty() && path_starts_with(path.as_bytes(), &prefix.path)
+            })
+            .fold(CategorySet::EMPTY, |set, prefix| set.with(prefix.category))
+    }
+
     fn url_categories(&self, host: &[u8], path: Option<&str>) -> CategorySet {
         let Some(prefixes) = self.urls.get(entries::strip_www(host)) else {
             return CategorySet::EMPTY;

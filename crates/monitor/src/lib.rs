@@ -28,4 +28,6 @@ pub use detect::{Detection, detect};
 pub use format::{Column, CsvMapping, Format, FormatError, FormatKind, MappingError, TimeFormat};
 pub use reader::{MAX_LINE_BYTES, MalformedLine};
 pub use record::{Figures, Group, Hit, LocalDay, SubjectKey, Totals};
-pub use summary::{RawLines, Summarizer, Summary, SummaryError, SummaryOptions, summarize_slice};
+pub use summary::{
+    PathCategories, RawLines, Summarizer, Summary, SummaryError, SummaryOptions, summarize_slice,
+};

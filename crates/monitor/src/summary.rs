@@ -13,6 +13,7 @@
 //! its first 20 lines unreadable, and they look like a format Custodian knows), or a CSV mapping
 //! naming a column the file does not have: both are mistakes in what was asked, best said at once.
 
+use crate::category::{CategoryLists, CategorySet};
 use crate::clock::LondonClock;
 use crate::detect::{DETECTION_LINES, Detection, detect};
 use crate::format::{Format, FormatKind};
@@ -23,6 +24,7 @@ use crate::record::{Group, Hit, LocalDay, SubjectKey, Totals};
 use crate::tally;
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
+use std::sync::Arc;
 
 /// How to summarise.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +54,17 @@ pub struct RawLines {
     pub lines: Vec<u8>,
 }
 
+/// The `urls` categories of one group's requests: the categories of the category list's
+/// entries with a path that any of its requests fell under (see
+/// [`Summarizer::match_url_paths`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathCategories {
+    pub key: SubjectKey,
+    pub day: LocalDay,
+    pub site: String,
+    pub categories: CategorySet,
+}
+
 /// Everything read from one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
@@ -62,6 +75,9 @@ pub struct Summary {
     pub groups: Vec<Group>,
     /// Empty unless `keep_raw_lines`; sorted by key and day.
     pub raw: Vec<RawLines>,
+    /// Groups some of whose requests fell under a `urls` entry with a path; empty unless
+    /// [`Summarizer::match_url_paths`] was called. In no particular order.
+    pub path_categories: Vec<PathCategories>,
     /// Set when most of the first lines could not be read: what they look like (a format, or
     /// nothing Custodian knows), so the report can say so.
     pub first_lines: Option<Detection>,
@@ -164,6 +180,16 @@ impl Summarizer {
         }
     }
 
+    /// Looks up each request's path (plain HTTP only: HTTPS and DNS show none) in the `urls`
+    /// entries of `lists` that name a path, so a group is put in a category for a part of a
+    /// site (`example.com/games`) as well as for whole sites. A path is not kept, only the
+    /// categories it matched ([`Summary::path_categories`]). Call before feeding.
+    pub fn match_url_paths(&mut self, lists: Arc<CategoryLists>) {
+        if lists.has_url_paths() {
+            self.reading.tally.url_lists = Some(lists);
+        }
+    }
+
     /// Bytes of a last line still waiting for its end (while following a growing file).
     pub fn pending_bytes(&self) -> usize {
         self.splitter.pending_bytes()
@@ -184,12 +210,13 @@ impl Summarizer {
             first_lines,
             ..
         } = reading;
-        let (groups, raw) = tally.into_groups();
+        let (groups, raw, path_categories) = tally.into_groups();
         Ok(Summary {
             totals,
             malformed: malformed.into_first(),
             groups,
             raw,
+            path_categories,
             first_lines: first_lines.hint,
         })
     }
@@ -204,6 +231,7 @@ impl Summarizer {
             malformed: reading.malformed.into_first(),
             groups: Vec::new(),
             raw: Vec::new(),
+            path_categories: Vec::new(),
             first_lines: reading.first_lines.hint,
         })
     }
@@ -368,6 +396,10 @@ struct Tally {
     groups: tally::Tally,
     /// (key, day) → raw lines, when they are kept.
     raw: Option<FxHashMap<(u32, i32), Vec<u8>>>,
+    /// The lists whose `urls` paths are looked up, when asked for and they have any.
+    url_lists: Option<Arc<CategoryLists>>,
+    /// (key, day, site) → the categories its requests' paths matched, for groups with any.
+    path_sets: FxHashMap<(u32, i32, u32), CategorySet>,
     hits: u64,
     bytes: u64,
 }
@@ -380,6 +412,8 @@ impl Tally {
             sites: Interner::default(),
             groups: tally::Tally::default(),
             raw: keep_raw_lines.then(FxHashMap::default),
+            url_lists: None,
+            path_sets: FxHashMap::default(),
             hits: 0,
             bytes: 0,
         }
@@ -410,6 +444,13 @@ impl Tally {
             .map_err(|_| "the time is outside the years a log can hold")?;
         self.hits += 1;
         self.bytes = self.bytes.saturating_add(hit.bytes);
+        if let (Some(lists), Some(path)) = (&self.url_lists, hit.path) {
+            let categories = lists.path_categories_of(hit.site, path);
+            if !categories.is_empty() {
+                let set = self.path_sets.entry((key, day.0, site)).or_default();
+                *set = set.union(categories);
+            }
+        }
         if let Some(raw) = &mut self.raw {
             let lines = raw.entry((key, day.0)).or_default();
             if !lines.is_empty() {
@@ -420,8 +461,9 @@ impl Tally {
         Ok(())
     }
 
-    /// The groups and raw lines with their names, sorted by key, day and site.
-    fn into_groups(self) -> (Vec<Group>, Vec<RawLines>) {
+    /// The groups and raw lines with their names, sorted by key, day and site, and the
+    /// groups' path categories.
+    fn into_groups(self) -> (Vec<Group>, Vec<RawLines>, Vec<PathCategories>) {
         let key_count = 2 * self.users.len().max(self.clients.len());
         let mut keys: Vec<SubjectKey> = vec![SubjectKey::Client(String::new()); key_count];
         for (number, name) in self.users.into_names().into_iter().enumerate() {
@@ -439,6 +481,18 @@ impl Tally {
         let site_rank = ranks(&sites);
         let rank = |ranks: &[u32], id: u32| ranks.get(id as usize).copied().unwrap_or(u32::MAX);
 
+        let path_categories = self
+            .path_sets
+            .into_iter()
+            .filter_map(|((key, day, site), categories)| {
+                Some(PathCategories {
+                    key: keys.get(key as usize)?.clone(),
+                    day: LocalDay(day),
+                    site: sites.get(site as usize)?.clone(),
+                    categories,
+                })
+            })
+            .collect();
         let mut counted = self.groups.into_groups();
         counted.sort_unstable_by_key(|c| (rank(&key_rank, c.key), c.day, rank(&site_rank, c.site)));
         let groups = counted
@@ -466,7 +520,7 @@ impl Tally {
                 })
             })
             .collect();
-        (groups, raw)
+        (groups, raw, path_categories)
     }
 }
 

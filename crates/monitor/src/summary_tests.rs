@@ -546,3 +546,64 @@ fn mangled_lines_of_every_format_never_panic_and_any_split_agrees() {
         }
     }
 }
+
+#[test]
+fn request_paths_under_a_url_entry_give_their_group_its_categories() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("test-categories");
+    let (lists, _) = CategoryLists::load(&folder).unwrap();
+    let lists = Arc::new(lists);
+    let log = [
+        squid(
+            "2026-12-07T09:00:01Z",
+            "192.168.1.5",
+            "-",
+            100,
+            "GET",
+            "http://games-portal.example/casino/slots?table=3",
+        ),
+        squid(
+            "2026-12-07T09:05:00Z",
+            "192.168.1.5",
+            "-",
+            100,
+            "GET",
+            "http://games-portal.example/puzzles",
+        ),
+        squid(
+            "2026-12-07T09:10:00Z",
+            "192.168.1.6",
+            "-",
+            100,
+            "GET",
+            "http://games-portal.example/casinoroyale",
+        ),
+        squid(
+            "2026-12-07T09:15:00Z",
+            "192.168.1.7",
+            "-",
+            100,
+            "CONNECT",
+            "games-portal.example:443",
+        ),
+    ]
+    .concat();
+    let mut summarizer = Summarizer::new(Format::Squid, options());
+    summarizer.match_url_paths(Arc::clone(&lists));
+    summarizer.feed(log.as_bytes()).unwrap();
+    let summary = summarizer.finish().unwrap();
+    let gambling = lists.id("gambling").unwrap();
+    assert_eq!(
+        summary.path_categories,
+        vec![PathCategories {
+            key: SubjectKey::Client("192.168.1.5".to_owned()),
+            day: day(2026, 12, 7),
+            site: "games-portal.example".to_owned(),
+            categories: CategorySet::EMPTY.with(gambling),
+        }],
+        "one request under /casino puts its group in gambling; /casinoroyale and HTTPS do not"
+    );
+
+    // Without the lists, nothing is looked up.
+    let plain = summarize_slice(Format::Squid, options(), log.as_bytes()).unwrap();
+    assert!(plain.path_categories.is_empty());
+}

@@ -166,6 +166,7 @@ async fn main() {
             ingested_at: now,
             ingested_by: Actor::Operator,
             site_categories: HashMap::new(),
+            group_categories: HashMap::new(),
         };
         let started = Instant::now();
         let cpu = cpu_seconds();

@@ -35,6 +35,7 @@ mod sqlite_reader;
 pub mod transfer;
 mod vault;
 pub mod verify_file;
+mod wal_checkpoint;
 
 use custodian_core::ports::StoreError;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -82,6 +83,8 @@ pub struct Store {
     sqlite_reader: Option<Arc<sqlite_reader::SqliteReader>>,
     /// Audit entries waiting to share one durable commit (`group_commit`).
     group: Arc<group_commit::GroupCommit>,
+    /// A SQLite checkpoint running on a thread of its own (`wal_checkpoint`).
+    checkpoint: Arc<wal_checkpoint::WalCheckpoint>,
 }
 
 /// Why the database could not be opened.
@@ -134,6 +137,7 @@ impl Store {
                     records: Arc::default(),
                     sqlite_reader: None,
                     group: Arc::default(),
+                    checkpoint: Arc::default(),
                 })
             }
             Engine::Postgres => {
@@ -151,8 +155,23 @@ impl Store {
                     records: Arc::default(),
                     sqlite_reader: None,
                     group: Arc::default(),
+                    checkpoint: Arc::default(),
                 })
             }
+        }
+    }
+
+    /// For a SQLite file: starts copying the write-ahead log into the database file on a
+    /// thread of its own, so a large batch stored next does not pay for the last one's copy
+    /// (see `wal_checkpoint`). Does nothing on PostgreSQL or for a database in memory.
+    pub async fn start_checkpoint(&self) {
+        if self.engine != Engine::Sqlite {
+            return;
+        }
+        match monitor::database_file(self).await {
+            Ok(Some(file)) => self.checkpoint.start(&file),
+            Ok(None) => {}
+            Err(error) => tracing::debug!(%error, "no checkpoint: the database file is unknown"),
         }
     }
 

@@ -29,6 +29,15 @@ fn squid_log_of_yesterday() -> String {
 }
 
 fn switch_monitoring_on(data_dir: &Path) {
+    switch_monitoring_on_with(data_dir, None, &[]);
+}
+
+/// The project's own test category list.
+fn test_categories() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../monitor/test-categories").to_owned()
+}
+
+fn switch_monitoring_on_with(data_dir: &Path, categories_path: Option<String>, flagged: &[&str]) {
     block_on(async {
         let store = Store::open_sqlite_in(data_dir).await.unwrap();
         let council = store.councils().await.unwrap().remove(0);
@@ -56,8 +65,8 @@ fn switch_monitoring_on(data_dir: &Path) {
         let settings = MonitorSettings {
             council_id: council.id,
             enabled: true,
-            categories_path: None,
-            flagged_categories: Vec::new(),
+            categories_path,
+            flagged_categories: flagged.iter().map(|c| (*c).to_owned()).collect(),
             allowed_categories: Vec::new(),
             viewer_roles: RoleSet::of(&[Role::Clerk]),
             assessment: Some(serde_json::to_value(&assessment).unwrap()),
@@ -164,4 +173,60 @@ fn a_log_is_kept_once_only_after_monitoring_is_switched_on() {
     });
     let verified = custodian(dir.path(), &["audit", "verify"]);
     assert!(verified.status.success(), "{}", text(&verified));
+}
+
+#[test]
+fn a_request_under_a_url_entry_puts_only_its_own_group_in_that_category() {
+    // The test list's `gambling/urls` names games-portal.example/casino: the casino pages
+    // flag their visitor, the rest of the site (and its encrypted pages, which show no
+    // path) do not.
+    let dir = tempfile::tempdir().unwrap();
+    let setup = init(dir.path(), "Ashby Parish Council", "clerk@ashby.example");
+    assert!(setup.status.success(), "{}", text(&setup));
+    switch_monitoring_on_with(dir.path(), Some(test_categories()), &["gambling"]);
+    let yesterday = jiff::Timestamp::now().as_second() - 24 * 3600;
+    let log = dir.path().join("access.log");
+    std::fs::write(
+        &log,
+        format!(
+            "{yesterday}.100     56 192.168.1.9 TCP_MISS/200 2048 GET http://games-portal.example/casino/slots?id=7 - HIER_DIRECT/1.2.3.5 text/html\n\
+             {yesterday}.200     56 192.168.1.7 TCP_MISS/200 1024 GET http://games-portal.example/puzzles/daily - HIER_DIRECT/1.2.3.5 text/html\n\
+             {yesterday}.300    456 192.168.1.7 TCP_TUNNEL/200 5120 CONNECT games-portal.example:443 - HIER_DIRECT/1.2.3.5 -\n"
+        ),
+    )
+    .unwrap();
+    let stored = custodian(
+        dir.path(),
+        &[
+            "monitor",
+            "ingest",
+            "--format",
+            "squid",
+            log.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert!(stored.status.success(), "{}", text(&stored));
+
+    block_on(async {
+        let store = Store::open_sqlite_in(dir.path()).await.unwrap();
+        let council = store.councils().await.unwrap().remove(0);
+        let today = LocalDay::from_date(london_today(jiff::Timestamp::now()));
+        let flagged = store
+            .flagged_records(council.id, LocalDay(today.0 - 7), today)
+            .await
+            .unwrap();
+        let found: Vec<(SubjectKey, &str, Vec<String>)> = flagged
+            .iter()
+            .map(|r| (r.key.clone(), r.site.as_str(), r.categories.clone()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![(
+                SubjectKey::Client("192.168.1.9".to_owned()),
+                "games-portal.example",
+                vec!["gambling".to_owned()]
+            )]
+        );
+    });
 }

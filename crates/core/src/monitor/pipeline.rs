@@ -18,14 +18,16 @@ use crate::ports::{
     batch_ingested_event,
 };
 use custodian_monitor::category::{CategoryLists, Flagging};
-use custodian_monitor::{LocalDay, Summary};
+use custodian_monitor::{LocalDay, SubjectKey, Summary};
 use jiff::Timestamp;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The council's category lists and its choice of flagged and allowed categories.
 #[derive(Debug, Default)]
 pub struct Categories {
-    lists: CategoryLists,
+    /// Shared with the summariser, which looks up request paths in its `urls` entries.
+    lists: Arc<CategoryLists>,
     flagging: Flagging,
 }
 
@@ -43,7 +45,10 @@ impl Categories {
             &settings.flagged_categories,
             &settings.allowed_categories,
         );
-        Categories { lists, flagging }
+        Categories {
+            lists: Arc::new(lists),
+            flagging,
+        }
     }
 
     /// Reads the folder the settings name (none: [`Categories::none`]). The message says what
@@ -59,6 +64,12 @@ impl Categories {
             )
         })?;
         Ok(Categories::from_lists(lists, settings))
+    }
+
+    /// The lists, for [`custodian_monitor::Summarizer::match_url_paths`]: a log read with them
+    /// also gets the categories of `urls` entries with a path (`example.com/games`).
+    pub fn lists(&self) -> Arc<CategoryLists> {
+        Arc::clone(&self.lists)
     }
 
     /// The categories of each site that has any, looked up once per site.
@@ -85,6 +96,35 @@ impl Categories {
             );
         }
         found
+    }
+
+    /// The categories of each group some of whose requests fell under a `urls` entry with a
+    /// path: its site's categories and those. A group is flagged when any of them is flagged
+    /// (and none allowed), as a site is.
+    pub fn of_groups(
+        &self,
+        summary: &Summary,
+    ) -> HashMap<(SubjectKey, LocalDay, String), SiteCategories> {
+        summary
+            .path_categories
+            .iter()
+            .filter_map(|group| {
+                let set = self
+                    .lists
+                    .categories_of(&group.site, None)
+                    .union(group.categories);
+                let names: Vec<String> = self.lists.names_of(set).map(str::to_owned).collect();
+                (!names.is_empty()).then(|| {
+                    (
+                        (group.key.clone(), group.day, group.site.clone()),
+                        SiteCategories {
+                            names,
+                            flagged: self.flagging.flags(set),
+                        },
+                    )
+                })
+            })
+            .collect()
     }
 }
 
@@ -128,6 +168,7 @@ pub async fn store_summary(
     let before = summary.groups.len();
     summary.groups.retain(|group| group.day >= cutoff);
     summary.raw.retain(|raw| raw.day >= cutoff);
+    summary.path_categories.retain(|group| group.day >= cutoff);
     let too_old_groups = before - summary.groups.len();
     let batch = NewBatch {
         id: origin.id,
@@ -139,6 +180,7 @@ pub async fn store_summary(
         ingested_at: origin.now,
         ingested_by: origin.actor,
         site_categories: categories.of_sites(&summary),
+        group_categories: categories.of_groups(&summary),
     };
     let upload_key = origin.upload_key;
     let outcome = store

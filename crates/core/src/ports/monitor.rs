@@ -40,6 +40,9 @@ pub struct NewBatch {
     pub ingested_by: Actor,
     /// The categories of each site that has any (sites not listed have none).
     pub site_categories: HashMap<String, SiteCategories>,
+    /// Groups whose requests' paths put them in more categories than their site's (`urls`
+    /// entries with a path): all their categories, in place of the site's.
+    pub group_categories: HashMap<(SubjectKey, LocalDay, String), SiteCategories>,
 }
 
 impl NewBatch {

@@ -34,6 +34,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 mod ingest_compress;
 #[path = "ingest_sqlite.rs"]
 mod ingest_sqlite;
+pub(crate) use ingest_sqlite::database_file;
 
 use ingest_compress::compress_all;
 
@@ -111,7 +112,7 @@ where
             let mut query = sqlx::query(&sql);
             for (group, person) in rows {
                 let (kind, subject) = key_parts(&group.key);
-                let (names, flagged) = plan.categories_of(&group.site);
+                let (names, flagged) = plan.categories_of(group);
                 let figures = &group.figures;
                 query = query
                     .bind(plan.people.text(*person))
@@ -234,7 +235,12 @@ pub(super) struct Plan<'a> {
     pub(super) by_day: BTreeMap<LocalDay, Vec<(&'a Group, usize)>>,
     attributed: u64,
     categories: HashMap<&'a str, (String, bool)>,
+    /// Groups whose request paths gave them categories of their own (usually none), by site.
+    group_categories: HashMap<&'a str, Vec<OwnCategories<'a>>>,
 }
+
+/// A group's key and day, with its `categories` column and whether it is flagged.
+type OwnCategories<'a> = (&'a SubjectKey, LocalDay, (String, bool));
 
 impl<'a> Plan<'a> {
     pub(super) fn new(
@@ -286,18 +292,36 @@ impl<'a> Plan<'a> {
             .iter()
             .map(|(site, c)| (site.as_str(), (c.names.join(","), c.flagged)))
             .collect();
+        let mut group_categories: HashMap<&str, Vec<_>> = HashMap::new();
+        for ((key, day, site), c) in &batch.group_categories {
+            group_categories.entry(site.as_str()).or_default().push((
+                key,
+                *day,
+                (c.names.join(","), c.flagged),
+            ));
+        }
         Ok(Self {
             people,
             by_day,
             attributed,
             categories,
+            group_categories,
         })
     }
 
-    /// A site's `categories` column and whether it is flagged.
-    pub(super) fn categories_of(&self, site: &str) -> (&str, bool) {
-        self.categories
-            .get(site)
+    /// A group's `categories` column and whether it is flagged: its own, when its request
+    /// paths gave it some, else its site's.
+    pub(super) fn categories_of(&self, group: &Group) -> (&str, bool) {
+        let own = self
+            .group_categories
+            .get(group.site.as_str())
+            .and_then(|groups| {
+                groups
+                    .iter()
+                    .find(|(key, day, _)| **key == group.key && *day == group.day)
+            })
+            .map(|(_, _, categories)| categories);
+        own.or_else(|| self.categories.get(group.site.as_str()))
             .map_or(("", false), |(names, flagged)| (names.as_str(), *flagged))
     }
 

@@ -39,7 +39,7 @@ const RECORDS_PER_STATEMENT: usize = 32;
 const RAW_PER_STATEMENT: usize = 16;
 
 /// The SQLite file behind `store`, or `None` for a database without one (in memory).
-pub(super) async fn database_file(store: &Store) -> StoreResult<Option<PathBuf>> {
+pub(crate) async fn database_file(store: &Store) -> StoreResult<Option<PathBuf>> {
     let file: Option<String> =
         sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
             .fetch_optional(&store.write)
@@ -63,6 +63,9 @@ where
     let sha = batch.sha256_hex();
     let mut timer = PhaseTimer::start();
     let compressing = tokio::task::spawn_blocking(move || compress_all(raw));
+    // The last batch's checkpoint ends before this one writes, so the write-ahead log starts
+    // again from its beginning instead of growing.
+    blocking(|| store.checkpoint.wait());
     // This process's other writers queue for the pool's one connection meanwhile.
     let _writer = store.write.acquire().await.map_err(db_error)?;
     // Taken before the write lock: opening a new pool connection writes to the file (its
@@ -185,9 +188,13 @@ fn open_and_begin(file: &Path) -> StoreResult<Connection> {
     // A page cache of up to 256 MiB (the default is 2 MiB) holds a large batch's new pages
     // until the commit instead of spilling them into the WAL part-way and writing some twice
     // (about a tenth less work for a 2,000,000-line week). It is this connection's own, filled
-    // only as pages are written, and freed when the ingest ends.
+    // only as pages are written, and freed when the ingest ends. The commit is durable once the
+    // write-ahead log is flushed; copying the batch into the database file is left to
+    // `Store::start_checkpoint` (see `wal_checkpoint`), not done inside the commit. The
+    // statement journals of the multi-row INSERTs stay in memory rather than temporary files.
     conn.execute_batch(
         "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -262144; \
+         PRAGMA wal_autocheckpoint = 0; PRAGMA temp_store = MEMORY; \
          BEGIN IMMEDIATE",
     )
     .map_err(sqlite_error)?;
@@ -305,7 +312,7 @@ fn bind_record(
     person: usize,
 ) -> rusqlite::Result<()> {
     let (kind, subject) = key_parts(&group.key);
-    let (names, flagged) = plan.categories_of(&group.site);
+    let (names, flagged) = plan.categories_of(group);
     let figures = &group.figures;
     insert.raw_bind_parameter(offset + 1, plan.people.text(person))?;
     insert.raw_bind_parameter(offset + 2, kind)?;

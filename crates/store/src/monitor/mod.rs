@@ -26,6 +26,7 @@ mod reports;
 mod settings;
 mod subject;
 
+pub(crate) use ingest::database_file;
 pub(crate) use purge::make_space_returnable;
 
 use crate::{Store, db_error, rows};

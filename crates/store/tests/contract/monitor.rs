@@ -85,6 +85,7 @@ pub(super) fn batch(council: CouncilId, content: &str, groups: &[Group]) -> NewB
         ingested_at: t(100),
         ingested_by: Actor::Operator,
         site_categories,
+        group_categories: Default::default(),
     }
 }
 

@@ -117,6 +117,7 @@ async fn spawn_monitored_app() -> (String, PersonId, tempfile::TempDir) {
         ingested_at: now(),
         ingested_by: Actor::Operator,
         site_categories,
+        group_categories: Default::default(),
     };
     store
         .ingest_batch(&batch, &summary.groups, summary.raw, |report| {

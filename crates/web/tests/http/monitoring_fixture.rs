@@ -87,6 +87,7 @@ pub async fn ingest_squid(app: &TestApp, council: CouncilId, log: &str) -> Inges
         ingested_at: now,
         ingested_by: Actor::Operator,
         site_categories: HashMap::new(),
+        group_categories: HashMap::new(),
     };
     let outcome = app
         .store

@@ -81,6 +81,7 @@ async fn ingest_with_gambling_flagged(app: &TestApp, council: CouncilId, log: &s
         ingested_at: now,
         ingested_by: Actor::Operator,
         site_categories,
+        group_categories: Default::default(),
     };
     let outcome = app
         .store

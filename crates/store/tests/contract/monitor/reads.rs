@@ -73,6 +73,70 @@ async fn the_reports_total_sites_visitors_flags_and_hours() {
 }
 
 #[tokio::test]
+async fn a_groups_own_categories_from_its_request_paths_replace_its_sites() {
+    // Two people on the same site and day; one of them requested pages under a `urls` entry
+    // with a path, so only that group is in the category and flagged.
+    for db in engines().await {
+        let (engine, store) = (db.engine, &db.store);
+        let (council, _) = found(store, "Ashby Parish Council", "clerk@ashby.example").await;
+        let groups = [
+            group(
+                client("10.0.0.5"),
+                day(3),
+                "games-portal.example",
+                10,
+                2,
+                20,
+            ),
+            group(
+                client("10.0.0.6"),
+                day(3),
+                "games-portal.example",
+                11,
+                4,
+                40,
+            ),
+        ];
+        let mut new = batch(council.id, "paths", &groups);
+        new.group_categories.insert(
+            (
+                client("10.0.0.5"),
+                day(3),
+                "games-portal.example".to_owned(),
+            ),
+            SiteCategories {
+                names: vec!["gambling".to_owned()],
+                flagged: true,
+            },
+        );
+        store
+            .ingest_batch(&new, &groups, Vec::new(), |r| batch_ingested_event(&new, r))
+            .await
+            .unwrap();
+        let flagged = store
+            .flagged_records(council.id, day(1), day(4))
+            .await
+            .unwrap();
+        let found: Vec<(SubjectKey, Vec<String>)> = flagged
+            .iter()
+            .map(|r| (r.key.clone(), r.categories.clone()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![(client("10.0.0.5"), vec!["gambling".to_owned()])],
+            "{engine}"
+        );
+        let totals = store
+            .category_totals(council.id, day(1), day(4))
+            .await
+            .unwrap();
+        assert_eq!(totals.len(), 1, "{engine}: {totals:?}");
+        assert_eq!((totals[0].hits, totals[0].flagged_hits), (2, 2), "{engine}");
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
 async fn a_persons_records_over_a_period_and_the_totals_per_category() {
     for db in engines().await {
         let (engine, store) = (db.engine, &db.store);

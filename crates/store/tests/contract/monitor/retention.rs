@@ -292,3 +292,44 @@ async fn sqlite_files_return_the_space_of_purged_days() {
     );
     store.close().await;
 }
+
+#[tokio::test]
+async fn sqlite_batches_are_copied_out_of_the_write_ahead_log_between_ingests() {
+    // A batch's commit leaves its pages in the write-ahead log (the copy into the file is
+    // not done inside the commit); the checkpoint started before the next batch copies them,
+    // so the log starts again from its beginning and does not grow batch after batch.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite_in(dir.path()).await.unwrap();
+    store.migrate().await.unwrap();
+    let (council, _) = found(&store, "Ashby Parish Council", "clerk@ashby.example").await;
+    let wal = dir.path().join("custodian.db-wal");
+    let wal_bytes = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    let mut sizes = Vec::new();
+    for n in 0..3 {
+        let groups: Vec<Group> = (0..3_000)
+            .map(|i| {
+                let address = format!("10.{n}.{}.{}", i / 250, i % 250);
+                group(client(&address), day(1 + n), "example.org", 9, 1, 10)
+            })
+            .collect();
+        let new = batch(council.id, &format!("log {n}"), &groups);
+        store.start_checkpoint().await;
+        store
+            .ingest_batch(&new, &groups, Vec::new(), |r| batch_ingested_event(&new, r))
+            .await
+            .unwrap();
+        sizes.push(wal_bytes());
+    }
+    assert!(sizes[0] > 0, "the first batch is in the write-ahead log");
+    // The file keeps its largest size; a log started again is written over from the start.
+    assert!(
+        sizes[1] <= sizes[0] && sizes[2] <= sizes[0],
+        "the write-ahead log grew batch after batch: {sizes:?} bytes"
+    );
+    let records: i64 = sqlx::query_scalar("SELECT count(*) FROM monitor_batches")
+        .fetch_one(store.write_pool())
+        .await
+        .unwrap();
+    assert_eq!(records, 3, "every batch is kept");
+    store.close().await;
+}

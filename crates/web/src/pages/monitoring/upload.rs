@@ -32,12 +32,14 @@ use custodian_core::ports::{
 };
 use custodian_monitor::{
     CsvMapping, Format, FormatError, Summarizer, SummaryError, SummaryOptions,
+    category::CategoryLists,
 };
 use futures_util::StreamExt;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 /// The largest log one upload may carry (512 MiB): a busy office's daily Squid log is a few
 /// hundred megabytes at most. Larger logs can be split, or sent with `custodian monitor ingest`.
@@ -443,7 +445,9 @@ async fn receive(
         .map_err(|e| failed(anyhow::anyhow!("loading the category lists failed: {e}")))?
         .map_err(|m| refused(StatusCode::CONFLICT, m))?;
     let format_name = format.kind().name();
-    let read = read_body(body, format, year_reference).await?;
+    // An earlier batch's pages are copied into the database file while this one arrives.
+    store.start_checkpoint().await;
+    let read = read_body(body, format, year_reference, categories.lists()).await?;
     if read.received == 0 {
         return Err(refused(
             StatusCode::BAD_REQUEST,
@@ -481,6 +485,7 @@ async fn receive(
     )
     .await
     .map_err(failed)?;
+    store.start_checkpoint().await;
     let mut figures = json!({
         "lines": totals.lines,
         "hits": totals.hits,
@@ -515,32 +520,28 @@ async fn receive(
     }
 }
 
-/// Reads the body as it arrives, summarising and hashing it on a blocking thread. A wrong
+/// Reads the body as it arrives, hashing it here and summarising it on a blocking thread (the
+/// two run side by side; a chunk's hash takes tens of microseconds). A wrong
 /// format stops the summarising early; the rest of the body is then read and dropped, so the
 /// sender gets the answer rather than a broken connection.
 async fn read_body(
     body: Body,
     format: Format,
     year_reference: jiff::civil::Date,
+    category_lists: Arc<CategoryLists>,
 ) -> Result<Read, Response> {
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Bytes>(QUEUED_CHUNKS);
     let worker = tokio::task::spawn_blocking(move || {
         let mut options = SummaryOptions::new(year_reference);
         options.keep_raw_lines = true;
         let mut summarizer = Summarizer::new(format, options);
-        let mut hasher = Sha256::new();
-        let mut received: u64 = 0;
+        summarizer.match_url_paths(category_lists);
         while let Some(chunk) = receiver.blocking_recv() {
-            hasher.update(&chunk);
-            received += chunk.len() as u64;
             summarizer.feed(&chunk)?;
         }
-        Ok::<Read, SummaryError>(Read {
-            summary: summarizer.finish()?,
-            sha256: hasher.finalize().into(),
-            received,
-        })
+        summarizer.finish()
     });
+    let mut hasher = Sha256::new();
     let mut stream = body.into_data_stream();
     let mut received: u64 = 0;
     let mut summarising = true;
@@ -552,6 +553,7 @@ async fn read_body(
             )
         })?;
         received += chunk.len() as u64;
+        hasher.update(&chunk);
         if received > MAX_UPLOAD_BYTES {
             return Err(refused(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -568,7 +570,11 @@ async fn read_body(
     }
     drop(sender);
     match worker.await {
-        Ok(Ok(read)) => Ok(read),
+        Ok(Ok(summary)) => Ok(Read {
+            summary,
+            sha256: hasher.finalize().into(),
+            received,
+        }),
         Ok(Err(problem)) => Err(refused(StatusCode::BAD_REQUEST, summary_problem(&problem))),
         Err(e) => Err(failed(anyhow::anyhow!(
             "summarising the upload failed: {e}"
