@@ -51,6 +51,22 @@ impl DomainTable {
         }
     }
 
+    /// A table that holds `names` names before it has to grow (capped at 2^26 slots, 512 MiB:
+    /// a larger list grows as usual).
+    pub(super) fn with_capacity(names: usize) -> Self {
+        let wanted = names.saturating_mul(4) / 3 + 1;
+        let bits = wanted
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(FIRST_BITS, 26);
+        Self {
+            arena: Vec::new(),
+            slots: vec![FREE; 1 << bits],
+            bits,
+            len: 0,
+        }
+    }
+
     pub(super) fn len(&self) -> usize {
         self.len
     }
@@ -74,6 +90,11 @@ impl DomainTable {
         let Ok(length) = u8::try_from(name.len()) else {
             return Err(TableFull);
         };
+        // Grown first, so the free slot `find` gives is still the one to fill: one probe
+        // for a name whether it is new or known (a full list has millions).
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
         let hash = hash(name);
         match self.find(name, hash) {
             Ok(index) => {
@@ -82,22 +103,20 @@ impl DomainTable {
                 }
                 Ok(())
             }
-            Err(_) => {
-                if (self.len + 1) * 4 > self.slots.len() * 3 {
-                    self.grow();
-                }
+            Err(free) => {
                 let start = u32::try_from(self.arena.len()).map_err(|_| TableFull)?;
                 if start == EMPTY {
                     return Err(TableFull);
                 }
                 self.arena.push(length);
                 self.arena.extend_from_slice(name);
-                let slot = Slot {
-                    start,
-                    tag: tag(hash),
-                    set: update(None),
-                };
-                self.place(slot, hash);
+                if let Some(slot) = self.slots.get_mut(free) {
+                    *slot = Slot {
+                        start,
+                        tag: tag(hash),
+                        set: update(None),
+                    };
+                }
                 self.len += 1;
                 Ok(())
             }

@@ -307,3 +307,44 @@ fn category_sets_hold_ids_across_words() {
     assert!(set.intersects(CategorySet::EMPTY.with(high)));
     assert!(!set.intersects(CategorySet::EMPTY.with(CategoryId(64))));
 }
+
+#[test]
+fn checking_a_list_finds_the_same_categories_and_bad_lines_as_loading_it() {
+    let scratch = ScratchList::new("check");
+    scratch
+        .write(
+            "gambling/domains",
+            "ok.example\nbad entry.example\nfine.example\n",
+        )
+        .write("gambling/urls", "good.example/poker\n")
+        .write("news/domains", "paper.example/sport\npaper.example\n")
+        .write("notes/readme.txt", "not a category\n");
+    let (lists, loaded) = CategoryLists::load(&scratch.0).unwrap();
+    let (names, checked) = CategoryLists::check(&scratch.0).unwrap();
+    assert_eq!(names, lists.names());
+    assert_eq!(checked, loaded);
+    assert_eq!(checked.malformed_total, 2);
+    assert_eq!(
+        CategoryLists::check(&scratch.0.join("missing"))
+            .unwrap_err()
+            .to_string(),
+        CategoryLists::load(&scratch.0.join("missing"))
+            .unwrap_err()
+            .to_string()
+    );
+}
+
+#[test]
+fn a_list_larger_than_its_first_guess_still_finds_every_name() {
+    // The table is sized from the files at roughly 20 bytes a line; shorter lines overfill
+    // that guess and the table grows while loading.
+    let scratch = ScratchList::new("short-lines");
+    let domains: String = (0..30_000).map(|n| format!("{n}.tv\n")).collect();
+    scratch.write("adult/domains", &domains);
+    let (lists, report) = CategoryLists::load(&scratch.0).unwrap();
+    assert_eq!(report.categories[0].domains, 30_000);
+    for n in [0, 777, 29_999] {
+        assert_eq!(names(&lists, &format!("www.{n}.tv"), None), "adult");
+    }
+    assert_eq!(names(&lists, "30000.tv", None), "");
+}

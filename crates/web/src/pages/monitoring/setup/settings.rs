@@ -1,4 +1,4 @@
-//! `GET/POST /monitoring/settings`: the folder of category lists (checked by loading it: the
+//! `GET/POST /monitoring/settings`: the folder of category lists (checked by reading it: the
 //! categories found and the lines that could not be used), the flagged and allowed categories,
 //! and who may see the records (5.1.7). A choice the impact assessment did not cover is shown as
 //! out of step. Saving is audited with what changed; a form with any problem changes nothing.
@@ -67,10 +67,11 @@ struct SettingsPage {
     saved: bool,
 }
 
-/// The folder's lists and report, read on a blocking thread (a full list is large).
-async fn load(path: String) -> Result<Result<(CategoryLists, LoadReport), String>, AppError> {
+/// The folder's category names and report, read on a blocking thread. Checked, not loaded for
+/// matching: a full list has millions of names, which the page does not need.
+async fn load(path: String) -> Result<Result<(Vec<String>, LoadReport), String>, AppError> {
     tokio::task::spawn_blocking(move || {
-        CategoryLists::load(std::path::Path::new(&path)).map_err(|e| e.to_string())
+        CategoryLists::check(std::path::Path::new(&path)).map_err(|e| e.to_string())
     })
     .await
     .map_err(|e| AppError::Internal(anyhow::anyhow!("loading the category list failed: {e}")))
@@ -126,11 +127,7 @@ async fn page(
         (None, String::new(), Vec::new())
     } else {
         match load(shown.path.trim().to_owned()).await? {
-            Ok((lists, report)) => (
-                Some(list_view(&report)),
-                String::new(),
-                lists.names().to_vec(),
-            ),
+            Ok((names, report)) => (Some(list_view(&report)), String::new(), names),
             Err(problem) => (None, problem, Vec::new()),
         }
     };
@@ -234,7 +231,7 @@ pub async fn submit(
         Vec::new()
     } else {
         match load(path.clone()).await? {
-            Ok((lists, _)) => lists.names().to_vec(),
+            Ok((names, _)) => names,
             Err(problem) => {
                 errors.add("categories_path", problem);
                 Vec::new()
