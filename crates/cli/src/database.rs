@@ -46,7 +46,19 @@ pub async fn open(settings: &Settings, need: Need) -> anyhow::Result<Store> {
 /// Opens the database and brings its structure up to date, returning the names of the
 /// migrations applied now.
 pub async fn open_and_migrate(settings: &Settings) -> anyhow::Result<(Store, Vec<&'static str>)> {
-    let store = open(settings, Need::CreateIfMissing).await?;
+    migrated(settings, open(settings, Need::CreateIfMissing).await?).await
+}
+
+/// As [`open_and_migrate`], for commands that work on a council already set up (`monitor
+/// ingest`, the vault's kit, export and key rotation): a mistyped --data-dir is reported
+/// rather than answered with a new, empty database left behind.
+pub async fn open_existing_and_migrate(
+    settings: &Settings,
+) -> anyhow::Result<(Store, Vec<&'static str>)> {
+    migrated(settings, open(settings, Need::MustExist).await?).await
+}
+
+async fn migrated(settings: &Settings, store: Store) -> anyhow::Result<(Store, Vec<&'static str>)> {
     let applied = store.migrate().await.with_context(|| {
         format!(
             "Custodian could not prepare {} for use",

@@ -11,7 +11,7 @@
 use crate::assets::choose_council;
 use crate::cli::{IngestArgs, LogFileArgs};
 use crate::config::Settings;
-use crate::database::open_and_migrate;
+use crate::database::open_existing_and_migrate;
 use crate::monitor::{CHUNK_BYTES, format_of, open_log};
 use crate::{BadInput, EXIT_OK};
 use anyhow::Context;
@@ -28,7 +28,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 pub async fn run_ingest(settings: Settings, args: IngestArgs) -> anyhow::Result<ExitCode> {
-    let (store, _) = open_and_migrate(&settings).await?;
+    let (store, _) = open_existing_and_migrate(&settings).await?;
     let council = choose_council(&store, args.council.council.as_deref()).await?;
     let monitoring = store
         .monitor_settings(council.id)

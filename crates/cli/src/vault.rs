@@ -4,7 +4,7 @@
 use crate::assets::choose_council;
 use crate::cli::VaultCommand;
 use crate::config::{self, ENV_VAULT_NEW_PASSPHRASE, ENV_VAULT_PASSPHRASE, Layer, Settings};
-use crate::database::open_and_migrate;
+use crate::database::open_existing_and_migrate;
 use crate::vault_key::{Unlocked, passphrase_from_env, read_key_file, unlock, write_key_file};
 use crate::{BadInput, print_out};
 use anyhow::{Context, bail};
@@ -107,9 +107,12 @@ pub async fn run_kit(
     out: &Path,
     council: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    empty_folder(out)?;
-    let (store, _) = open_and_migrate(&settings).await?;
-    let result = issue(&store, out, council).await;
+    // The database first: a mistyped --data-dir leaves no empty sheet folder behind.
+    let (store, _) = open_existing_and_migrate(&settings).await?;
+    let result = match empty_folder(out) {
+        Ok(()) => issue(&store, out, council).await,
+        Err(error) => Err(error),
+    };
     store.close().await;
     result
 }
@@ -176,7 +179,7 @@ pub async fn run_export(
         ))
         .into());
     }
-    let (store, _) = open_and_migrate(&settings).await?;
+    let (store, _) = open_existing_and_migrate(&settings).await?;
     let result = export(&store, &settings, out, council).await;
     store.close().await;
     result
@@ -315,7 +318,7 @@ pub fn run_recover(shares: &[PathBuf], input: &Path) -> anyhow::Result<ExitCode>
 }
 
 pub async fn run_rotate_key(settings: Settings) -> anyhow::Result<ExitCode> {
-    let (store, _) = open_and_migrate(&settings).await?;
+    let (store, _) = open_existing_and_migrate(&settings).await?;
     let result = rotate(&store, &settings).await;
     store.close().await;
     result

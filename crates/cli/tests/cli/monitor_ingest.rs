@@ -230,3 +230,36 @@ fn a_request_under_a_url_entry_puts_only_its_own_group_in_that_category() {
         );
     });
 }
+
+#[test]
+fn a_mistyped_data_folder_is_reported_and_nothing_is_created_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("access.log");
+    std::fs::write(&log, squid_log_of_yesterday()).unwrap();
+    let wrong = dir.path().join("custodain");
+    let ingest = custodian(
+        &wrong,
+        &[
+            "monitor",
+            "ingest",
+            "--format",
+            "squid",
+            log.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(ingest.status.code(), Some(1), "{}", text(&ingest));
+    assert!(
+        text(&ingest).contains("There is no Custodian database in")
+            && text(&ingest).contains("--data-dir"),
+        "{}",
+        text(&ingest)
+    );
+    let sheets = dir.path().join("sheets");
+    let kit = custodian(&wrong, &["vault", "kit", "--out", sheets.to_str().unwrap()]);
+    assert_eq!(kit.status.code(), Some(1), "{}", text(&kit));
+    assert!(
+        !wrong.exists(),
+        "no data folder is made at the mistyped path"
+    );
+    assert!(!sheets.exists(), "no sheet folder is made either");
+}
