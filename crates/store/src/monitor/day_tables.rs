@@ -99,11 +99,18 @@ impl DayTables {
 
     /// The unique key a later batch's merge relies on (`ON CONFLICT`). Made when the first
     /// such batch arrives rather than with the day: a day that only ever gets one file (a
-    /// week's log sent at once) never pays for it.
-    pub(crate) fn merge_key_sql(&self) -> String {
+    /// week's log sent at once) never pays for it. On PostgreSQL its text is compared byte by
+    /// byte (`COLLATE "C"`), as SQLite always does: equal is equal either way, and the
+    /// database's language rules made each of a merge's hundreds of thousands of look-ups
+    /// several times slower. (`ON CONFLICT` names no collation, so it finds this index.)
+    pub(crate) fn merge_key_sql(&self, engine: Engine) -> String {
+        let byte_order = match engine {
+            Engine::Sqlite => "",
+            Engine::Postgres => " COLLATE \"C\"",
+        };
         format!(
             "CREATE UNIQUE INDEX IF NOT EXISTS {records}_k ON {records} \
-             (subject_kind, subject, site)",
+             (subject_kind{byte_order}, subject{byte_order}, site{byte_order})",
             records = self.records
         )
     }

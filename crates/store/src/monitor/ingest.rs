@@ -32,6 +32,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 // Submodules in files of their own, sharing this file's plan and helpers.
 #[path = "ingest_compress.rs"]
 mod ingest_compress;
+#[path = "ingest_postgres.rs"]
+mod ingest_postgres;
 #[path = "ingest_sqlite.rs"]
 mod ingest_sqlite;
 pub(crate) use ingest_sqlite::database_file;
@@ -100,12 +102,17 @@ where
         let tables = DayTables::of(council, *day)?;
         let merging = existing.contains(day);
         if merging {
-            tx.execute(tables.merge_key_sql().as_str())
+            tx.execute(tables.merge_key_sql(store.engine).as_str())
                 .await
                 .map_err(db_error)?;
         } else {
             create_tables(store, &mut tx, &tables).await?;
             created.insert(*day);
+        }
+        if store.engine == Engine::Postgres {
+            ingest_postgres::insert_records(&mut tx, &tables.records, merging, &plan, day_groups)
+                .await?;
+            continue;
         }
         for rows in day_groups.chunks(RECORDS_PER_INSERT) {
             let sql = insert_records_sql(store.engine, &tables.records, rows.len(), merging);
@@ -542,19 +549,26 @@ pub(super) fn insert_records_sql(engine: Engine, table: &str, rows: usize, merge
         values_placeholders(engine, rows, RECORD_BINDS)
     );
     if merge {
-        sql.push_str(&format!(
-            " ON CONFLICT (subject_kind, subject, site) DO UPDATE SET \
-             person_id = COALESCE({table}.person_id, excluded.person_id), \
-             first_at = CASE WHEN excluded.first_at < {table}.first_at \
-                 THEN excluded.first_at ELSE {table}.first_at END, \
-             last_at = CASE WHEN excluded.last_at > {table}.last_at \
-                 THEN excluded.last_at ELSE {table}.last_at END, \
-             hits = {table}.hits + excluded.hits, bytes = {table}.bytes + excluded.bytes, \
-             categories = excluded.categories, flagged = excluded.flagged"
-        ));
-        for hour in day_tables::HOURS {
-            sql.push_str(&format!(", {hour} = {table}.{hour} + excluded.{hour}"));
-        }
+        sql.push_str(&merge_clause(table));
+    }
+    sql
+}
+
+/// What a later batch's row does to the row already there for the same key and site: adds
+/// its figures, keeps the earlier first and later last time, takes the newest categories.
+pub(super) fn merge_clause(table: &str) -> String {
+    let mut sql = format!(
+        " ON CONFLICT (subject_kind, subject, site) DO UPDATE SET \
+         person_id = COALESCE({table}.person_id, excluded.person_id), \
+         first_at = CASE WHEN excluded.first_at < {table}.first_at \
+             THEN excluded.first_at ELSE {table}.first_at END, \
+         last_at = CASE WHEN excluded.last_at > {table}.last_at \
+             THEN excluded.last_at ELSE {table}.last_at END, \
+         hits = {table}.hits + excluded.hits, bytes = {table}.bytes + excluded.bytes, \
+         categories = excluded.categories, flagged = excluded.flagged"
+    );
+    for hour in day_tables::HOURS {
+        sql.push_str(&format!(", {hour} = {table}.{hour} + excluded.{hour}"));
     }
     sql
 }

@@ -90,7 +90,7 @@ where
             let tables = DayTables::of(council, *day)?;
             let merging = existing.contains(day);
             if merging {
-                conn.execute_batch(&tables.merge_key_sql())
+                conn.execute_batch(&tables.merge_key_sql(Engine::Sqlite))
                     .map_err(sqlite_error)?;
             } else {
                 conn.execute_batch(&tables.create_sql(Engine::Sqlite))

@@ -137,6 +137,55 @@ async fn a_groups_own_categories_from_its_request_paths_replace_its_sites() {
 }
 
 #[tokio::test]
+async fn names_and_sites_with_quotes_commas_braces_and_accents_are_stored_as_logged() {
+    // PostgreSQL receives a day's rows as array literals: every character a log can hold in
+    // a user name, an address or a site must come back unchanged, empty strings and NULL
+    // (no one) kept apart.
+    for db in engines().await {
+        let (engine, store) = (db.engine, &db.store);
+        let (council, _) = found(store, "Ashby Parish Council", "clerk@ashby.example").await;
+        let awkward = [
+            r#"o"brien"#,
+            r"domain\pat",
+            "{a,b}",
+            "NULL",
+            "",
+            "zoë ünïcode",
+            "tab\there",
+        ];
+        let groups: Vec<Group> = awkward
+            .iter()
+            .enumerate()
+            .map(|(n, name)| group(user(name), day(3), &format!("s{n}.example,{{x}}"), 8, 1, 5))
+            .collect();
+        ingest(store, council.id, "awkward", &groups).await;
+        let mut found: Vec<(SubjectKey, u64)> = store
+            .unattributed(council.id, day(3), day(3))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| (u.key, u.hits))
+            .collect();
+        found.sort();
+        let mut expected: Vec<(SubjectKey, u64)> = awkward.iter().map(|n| (user(n), 1)).collect();
+        expected.sort();
+        assert_eq!(found, expected, "{engine}");
+        let top = store
+            .top_sites(council.id, day(3), day(3), 20)
+            .await
+            .unwrap();
+        let mut sites: Vec<String> = top.into_iter().map(|s| s.site).collect();
+        sites.sort();
+        let mut wanted: Vec<String> = (0..awkward.len())
+            .map(|n| format!("s{n}.example,{{x}}"))
+            .collect();
+        wanted.sort();
+        assert_eq!(sites, wanted, "{engine}");
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
 async fn a_persons_records_over_a_period_and_the_totals_per_category() {
     for db in engines().await {
         let (engine, store) = (db.engine, &db.store);
