@@ -255,3 +255,59 @@ async fn an_upload_while_monitoring_is_off_is_refused_with_409() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn an_upload_puts_a_visit_under_a_url_entry_in_its_category() {
+    // The test list's gambling/urls names games-portal.example/casino: the councillor's
+    // casino page flags their record for the site; the clerk's puzzle page does not.
+    let app = spawn_app().await;
+    switch_on_monitoring(&app, &app.a, RoleSet::of(&[Role::Clerk])).await;
+    let mut clerk = app.signed_in(&app.a.clerk.email).await;
+    let folder = format!("{}/../monitor/test-categories", env!("CARGO_MANIFEST_DIR"));
+    clerk.get("/monitoring/settings").await;
+    let saved = clerk
+        .post(
+            "/monitoring/settings",
+            &[
+                ("categories_path", folder.as_str()),
+                ("flagged", "gambling"),
+                ("viewer_roles", "clerk"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let key = make_key(&mut clerk, "Squid").await;
+    let noon = noon_of(day_ago(&app, 1));
+    let log = squid_line(
+        noon,
+        "192.0.2.10",
+        "ccouncillor",
+        "games-portal.example/casino/slots",
+        700,
+    ) + &squid_line(
+        noon,
+        "192.0.2.11",
+        "clerk",
+        "games-portal.example/puzzles",
+        300,
+    );
+    let (status, answer) = upload(&app, Some(&key), "format=squid", &log).await;
+    assert_eq!(status, 201, "{answer}");
+
+    let day = day_ago(&app, 1);
+    let flagged = app.store.flagged_records(app.a.id, day, day).await.unwrap();
+    let found: Vec<(String, Vec<String>)> = flagged
+        .iter()
+        .map(|r| (format!("{:?}", r.key), r.categories.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![(
+            format!(
+                "{:?}",
+                custodian_monitor::SubjectKey::User("ccouncillor".to_owned())
+            ),
+            vec!["gambling".to_owned()]
+        )]
+    );
+}
