@@ -6,11 +6,11 @@ use custodian_core::ports::RawLines;
 /// zstd level 1: the fastest of its standard levels, still about 8:1 on log lines.
 const ZSTD_LEVEL: i32 = 1;
 
-/// One thread's output: each chunk's index with its compressed bytes.
-type Compressions = Vec<(usize, Vec<u8>)>;
-
 /// Compresses every key's lines on a few threads (one fewer than the cores), the largest first
-/// so the threads finish together.
+/// so the threads finish together. Each chunk's lines are freed as soon as they are
+/// compressed, and each output keeps only its compressed length (zstd's bulk output is sized
+/// for the worst case, about the input's size): a week's 250 MB log would otherwise be held
+/// twice over at the end.
 pub(super) fn compress_all(raw: Vec<RawLines>) -> std::io::Result<Vec<Compressed>> {
     if raw.is_empty() {
         return Ok(Vec::new());
@@ -22,26 +22,37 @@ pub(super) fn compress_all(raw: Vec<RawLines>) -> std::io::Result<Vec<Compressed
         .saturating_sub(1)
         .clamp(1, 4)
         .min(raw.len());
-    let mut order: Vec<usize> = (0..raw.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(raw[i].lines.len()));
+    let count = raw.len();
+    let mut chunks: Vec<(usize, RawLines)> = raw.into_iter().enumerate().collect();
+    chunks.sort_by_key(|(_, chunk)| std::cmp::Reverse(chunk.lines.len()));
     // Greedy: each next-largest chunk goes to the least-loaded thread.
-    let mut shares: Vec<(usize, Vec<usize>)> = vec![(0, Vec::new()); threads];
-    for i in order {
+    let mut shares: Vec<(usize, Vec<(usize, RawLines)>)> =
+        (0..threads).map(|_| (0, Vec::new())).collect();
+    for chunk in chunks {
         if let Some(share) = shares.iter_mut().min_by_key(|(load, _)| *load) {
-            share.0 += raw[i].lines.len();
-            share.1.push(i);
+            share.0 += chunk.1.lines.len();
+            share.1.push(chunk);
         }
     }
-    let raw = &raw;
-    let results: Vec<std::io::Result<Compressions>> = std::thread::scope(|scope| {
+    let results: Vec<std::io::Result<Vec<(usize, Compressed)>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = shares
-            .iter()
-            .map(|(_, indexes)| {
-                scope.spawn(move || -> std::io::Result<Compressions> {
+            .into_iter()
+            .map(|(_, share)| {
+                scope.spawn(move || -> std::io::Result<Vec<(usize, Compressed)>> {
                     let mut compressor = zstd::bulk::Compressor::new(ZSTD_LEVEL)?;
-                    indexes
-                        .iter()
-                        .map(|&i| Ok((i, compressor.compress(&raw[i].lines)?)))
+                    share
+                        .into_iter()
+                        .map(|(i, chunk)| {
+                            let mut data = compressor.compress(&chunk.lines)?;
+                            data.shrink_to_fit();
+                            let compressed = Compressed {
+                                line_count: line_count(&chunk.lines),
+                                key: chunk.key,
+                                day: chunk.day,
+                                data,
+                            };
+                            Ok((i, compressed))
+                        })
                         .collect()
                 })
             })
@@ -55,24 +66,16 @@ pub(super) fn compress_all(raw: Vec<RawLines>) -> std::io::Result<Vec<Compressed
             })
             .collect()
     });
-    let mut data: Vec<Option<Vec<u8>>> = vec![None; raw.len()];
+    let mut all: Vec<(usize, Compressed)> = Vec::with_capacity(count);
     for result in results {
-        for (i, bytes) in result? {
-            data[i] = Some(bytes);
-        }
+        all.extend(result?);
     }
-    raw.iter()
-        .zip(data)
-        .map(|(lines, data)| {
-            let data = data.ok_or_else(|| std::io::Error::other("a chunk was not compressed"))?;
-            Ok(Compressed {
-                key: lines.key.clone(),
-                day: lines.day,
-                line_count: line_count(&lines.lines),
-                data,
-            })
-        })
-        .collect()
+    if all.len() != count {
+        return Err(std::io::Error::other("a chunk was not compressed"));
+    }
+    // In the order given (by key and day), as the callers expect.
+    all.sort_unstable_by_key(|(i, _)| *i);
+    Ok(all.into_iter().map(|(_, compressed)| compressed).collect())
 }
 
 /// Lines in newline-joined text (a last line without its newline counts).
