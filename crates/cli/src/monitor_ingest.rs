@@ -213,8 +213,6 @@ impl Ingest<'_> {
                 let sha256: [u8; 32] = Sha256::digest(&complete).into();
                 self.store_batch(summary, sha256, format.kind().name(), &name)
                     .await?;
-                // Copied into the database file while this waits for more lines.
-                self.store.start_checkpoint().await;
             }
             tokio::select! {
                 _ = &mut stop => return Ok(ExitCode::from(EXIT_OK)),

@@ -6,10 +6,11 @@
 //! file afterwards writes the same 60 MB again and flushes again, which SQLite by default does
 //! inside the commit and which was a fifth of an ingest's time. The monitoring ingest's own
 //! connection therefore turns the automatic checkpoint off, and the checkpoint runs here
-//! instead: started by whoever is about to ingest (the CLI before it reads its file, the upload
-//! before it reads the body, and again after storing), while the log is being read on the
-//! other core, and waited for before the next ingest takes the write lock, so the write-ahead
-//! log starts again from its beginning rather than growing batch after batch.
+//! instead: started as soon as a batch is committed (a server goes on running and has it done
+//! in the background), and again by whoever is about to ingest (the CLI before it reads its
+//! file, in case the last command ended before the copy did), and waited for before the next
+//! ingest takes the write lock, so the write-ahead log starts again from its beginning rather
+//! than growing batch after batch.
 //!
 //! A checkpoint cut short (the process ends first) is safe: SQLite finishes it next time, and
 //! readers see every committed change through the write-ahead log meanwhile.

@@ -160,6 +160,10 @@ where
     })?;
     store.changes_made();
     timer.lap("committed");
+    // The batch is copied into the file straight away on a thread of its own: a server (or
+    // any process that goes on) has it done long before the next batch; a command that ends
+    // first leaves it to the next one (`Store::start_checkpoint`) or to SQLite.
+    store.checkpoint.start(file);
     Ok(IngestOutcome::Stored(report))
 }
 

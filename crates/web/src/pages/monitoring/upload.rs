@@ -485,7 +485,6 @@ async fn receive(
     )
     .await
     .map_err(failed)?;
-    store.start_checkpoint().await;
     let mut figures = json!({
         "lines": totals.lines,
         "hits": totals.hits,
