@@ -33,6 +33,15 @@ impl Errors {
         &self.items
     }
 
+    /// The status a form page is answered with: 200, or 422 when it shows problems.
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
+
     /// Records the error of a parse result and returns the value when there was none.
     pub fn check<T, E: std::fmt::Display>(
         &mut self,

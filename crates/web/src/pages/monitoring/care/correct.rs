@@ -76,13 +76,8 @@ async fn correct_page(
         checked: value == kind,
     })
     .collect();
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
     Ok((
-        status,
+        errors.status(),
         render(&CorrectPage {
             chrome: chrome(signed_in, "/monitoring"),
             errors,

@@ -169,13 +169,8 @@ async fn new_page(
     form: &NewHoldForm,
 ) -> Result<Response, AppError> {
     let people = state.people(signed_in.council_id()).await?;
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
     Ok((
-        status,
+        errors.status(),
         render(&NewPage {
             chrome: chrome(signed_in, "/monitoring"),
             errors,

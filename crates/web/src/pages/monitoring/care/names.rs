@@ -273,13 +273,8 @@ async fn new_page(
             }
         })
         .collect();
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
     Ok((
-        status,
+        errors.status(),
         render(&NewPage {
             chrome: chrome(signed_in, "/monitoring"),
             errors,
@@ -495,13 +490,8 @@ async fn end_page(
     let council = signed_in.council_id();
     let people = state.people(council).await?;
     let devices = state.store().devices(council).await?;
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
     Ok((
-        status,
+        errors.status(),
         render(&EndPage {
             chrome: chrome(signed_in, "/monitoring"),
             errors,

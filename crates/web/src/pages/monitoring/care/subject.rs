@@ -110,13 +110,8 @@ pub async fn choose(
             .into_response());
         }
     }
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
     Ok((
-        status,
+        errors.status(),
         render(&ChoosePage {
             chrome: chrome(&signed_in, "/monitoring"),
             errors,
