@@ -11,7 +11,6 @@
 pub(crate) struct LiveCell {
     pub first: u32,
     pub last: u32,
-    /// 0 only for a cell taken out of the table ([`CellTable::take`]).
     pub hits: u32,
     pub hours: u32,
     pub bytes: u64,
@@ -102,52 +101,27 @@ impl CellTable {
         (&mut self.slots[index].cell, made)
     }
 
-    pub(crate) fn get(&self, id: u64) -> Option<&LiveCell> {
-        let mask = self.mask();
-        let mut index = self.home(id);
-        loop {
-            let slot = self.slots.get(index)?;
-            if slot.id == id {
-                return Some(&slot.cell).filter(|cell| cell.hits > 0);
-            }
-            if slot.id == EMPTY {
-                return None;
-            }
-            index = (index + 1) & mask;
-        }
+    /// How many cells the table holds.
+    pub(crate) fn len(&self) -> usize {
+        self.len
     }
 
-    /// Takes the cell of `id` out: later reads skip it.
-    pub(crate) fn take(&mut self, id: u64) -> Option<LiveCell> {
-        let found = *self.get(id)?;
-        let mask = self.mask();
-        let mut index = self.home(id);
-        while let Some(slot) = self.slots.get_mut(index) {
-            if slot.id == id {
-                slot.cell.hits = 0;
-                break;
-            }
-            index = (index + 1) & mask;
-        }
-        Some(found)
-    }
-
-    /// Every cell still in the table, in no particular order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, &LiveCell)> {
+    /// Every cell, in no particular order.
+    #[cfg(test)]
+    fn iter(&self) -> impl Iterator<Item = (u64, &LiveCell)> {
         self.slots
             .iter()
-            .filter(|slot| slot.id != EMPTY && slot.cell.hits > 0)
+            .filter(|slot| slot.id != EMPTY)
             .map(|slot| (slot.id, &slot.cell))
     }
 
-    /// Moves the cells to the front of the table, in order of id, for sealing the day without
-    /// a copy of them: read them with [`sorted`](Self::sorted), then [`clear`](Self::clear) the
-    /// table, or [`rehash`](Self::rehash) it to use it again as it was.
+    /// Moves the cells to the front of the table, in order of id, for packing them without a
+    /// copy: read them with [`sorted`](Self::sorted), then [`clear`](Self::clear) the table.
     pub(crate) fn sort_by_id(&mut self) {
         let mut filled = 0;
         for index in 0..self.slots.len() {
             let slot = self.slots[index];
-            if slot.id != EMPTY && slot.cell.hits > 0 {
+            if slot.id != EMPTY {
                 self.slots.swap(filled, index);
                 filled += 1;
             }
@@ -159,21 +133,13 @@ impl CellTable {
         self.len = filled;
     }
 
-    /// The cells in order of id, after [`sort_by_id`](Self::sort_by_id).
-    pub(crate) fn sorted(&self) -> impl Iterator<Item = (u64, &LiveCell)> {
+    /// The cells in order of id, after [`sort_by_id`](Self::sort_by_id); a look-up in the
+    /// table is wrong until it is cleared.
+    pub(crate) fn sorted(&self) -> impl ExactSizeIterator<Item = (u64, &LiveCell)> {
         self.slots
             .iter()
             .take(self.len)
             .map(|slot| (slot.id, &slot.cell))
-    }
-
-    /// Puts each cell back where a look-up finds it, after [`sort_by_id`](Self::sort_by_id).
-    pub(crate) fn rehash(&mut self) {
-        let sorted: Vec<Slot> = self.slots.iter().take(self.len).copied().collect();
-        self.clear();
-        for slot in sorted {
-            *self.entry(slot.id, || slot.cell).0 = slot.cell;
-        }
     }
 
     /// Empties the table, keeping its memory for the next day.
@@ -229,17 +195,14 @@ mod tests {
             assert_eq!(found.hits, 2);
         }
         assert_eq!(table.iter().count(), 5_000);
-        assert_eq!(table.take(0).map(|c| c.hits), Some(2));
-        assert_eq!(table.take(0), None);
-        assert_eq!(table.get(0), None);
-        assert_eq!(table.iter().count(), 4_999);
+        assert_eq!(table.len(), 5_000);
         table.clear();
         assert_eq!(table.iter().count(), 0);
         assert!(table.entry(0, || cell(1)).1);
     }
 
     #[test]
-    fn sorting_for_sealing_then_rehashing_keeps_every_cell() {
+    fn sorting_for_packing_keeps_every_cell_in_order() {
         let mut table = CellTable::default();
         let ids: Vec<u64> = (0..3_000u64)
             .map(|n| (n * 2_654_435_761) % 1_000_003)
@@ -252,10 +215,8 @@ mod tests {
         let mut expected = ids.clone();
         expected.sort_unstable();
         assert_eq!(sorted, expected);
-        table.rehash();
-        for &id in &ids {
-            assert!(!table.entry(id, || cell(9)).1, "{id} lost");
-        }
-        assert_eq!(table.iter().count(), ids.len());
+        table.clear();
+        assert_eq!(table.len(), 0);
+        assert!(table.entry(ids[0], || cell(9)).1);
     }
 }

@@ -17,6 +17,7 @@ pub mod clock;
 pub mod detect;
 pub mod format;
 mod intern;
+mod packed;
 mod parse;
 pub mod reader;
 pub mod record;

@@ -195,14 +195,16 @@ impl Summarizer {
         self.splitter.pending_bytes()
     }
 
-    /// The figures so far (a line still waiting for its end is not counted).
-    pub fn totals(&self) -> Totals {
+    /// The figures so far (a line still waiting for its end is not counted). Counting the
+    /// groups packs the tables being counted, so this is for the end of a batch of lines,
+    /// not every line.
+    pub fn totals(&mut self) -> Totals {
         self.reading.totals(self.splitter.lines())
     }
 
     /// Ends the input: reads a last line without a newline, and returns the summary.
     pub fn finish(self) -> Result<Summary, SummaryError> {
-        let (reading, lines) = self.finish_reading()?;
+        let (mut reading, lines) = self.finish_reading()?;
         let totals = reading.totals(lines);
         let Reading {
             tally,
@@ -225,7 +227,7 @@ impl Summarizer {
     /// `monitor summarize`, which prints the figures only): `groups` and `raw` are empty,
     /// `totals.groups` still counts them.
     pub fn finish_totals(self) -> Result<Summary, SummaryError> {
-        let (reading, lines) = self.finish_reading()?;
+        let (mut reading, lines) = self.finish_reading()?;
         Ok(Summary {
             totals: reading.totals(lines),
             malformed: reading.malformed.into_first(),
@@ -346,13 +348,13 @@ impl Reading {
         }
     }
 
-    fn totals(&self, lines: u64) -> Totals {
+    fn totals(&mut self, lines: u64) -> Totals {
         Totals {
             lines,
             hits: self.tally.hits,
             bytes: self.tally.bytes,
             malformed: self.malformed.count(),
-            groups: self.tally.groups.groups,
+            groups: self.tally.groups.groups(),
         }
     }
 }

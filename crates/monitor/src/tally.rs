@@ -2,21 +2,28 @@
 //!
 //! Names are interned by the caller: each distinct key and site has a number, and a group is
 //! counted under (key number, day, site number). Logs are written in time order, so the groups
-//! being counted at any moment are the newest day's, in one hash table holding their figures
-//! (small enough to stay in the processor's cache, which is most of the speed). When a later
-//! day starts, the day before is *sealed*: its groups sorted and packed into 28 bytes each, the
-//! hours of a group seen in more than one hour kept in a shared arena, and the table reused.
-//! A line for a sealed day (Squid logs a long download when it ends, under the time it began)
-//! still counts: its group is found by binary search, or started in a small table beside the
-//! day.
+//! being counted at any moment are the newest day's, in one hash table holding their figures,
+//! kept small enough to stay in the processor's cache (which is most of the speed). When the
+//! table fills, or a later day starts, its groups are *packed*: sorted and merged into the
+//! day's packed groups (`packed`, about ten bytes a group), and the table emptied. So memory is
+//! the packed groups and one small table, whatever the size of a day. A line for an earlier
+//! day (Squid logs a long download when it ends, under the time it began) is counted in a
+//! small table of that day's, packed the same way.
 
 use crate::cells::{CellTable, LiveCell};
+use crate::packed::{Hours, PackedDay, PackedGroup};
 use crate::record::Figures;
 use rustc_hash::FxHashMap;
 
 /// A group's hours: below 24, all its hits were in that hour; with this bit set, the rest is
-/// where its per-hour counts are (the spread table while live, the arena once sealed).
+/// the index of its per-hour counts in the spread table.
 const SPREAD: u32 = 1 << 31;
+
+/// How many groups a table counts before they are packed: seven eighths of 8,192 slots of 32
+/// bytes, a 256 KiB table. Larger tables count a little faster (fewer merges) and take more
+/// memory; at this size a week's DNS log is counted at about the same speed as with a whole
+/// day in the table.
+const TABLE_GROUPS: usize = 7 * 1024;
 
 /// The instant times of `day` are counted from (two days before its UTC midnight), so they
 /// fit in u32 seconds whatever the day's UTC offset.
@@ -25,17 +32,25 @@ fn base_of(day: i32) -> i64 {
 }
 
 /// The groups of one file being counted.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Tally {
     live: LiveDay,
     live_day: Option<i32>,
-    sealed: FxHashMap<i32, SealedDay>,
-    /// Days whose figures would not pack (more than 2^31 arena words): kept as they were.
-    unpacked: FxHashMap<i32, LiveDay>,
+    /// Tables of days before the live one, for hits that come late.
+    earlier: FxHashMap<i32, LiveDay>,
+    packed: FxHashMap<i32, PackedDay>,
     /// Hits waiting to be counted, in the order read (see [`Tally::flush`]).
     pending: Vec<Pending>,
-    /// Groups counted so far (after [`Tally::flush`]).
-    pub(crate) groups: u64,
+    /// Groups packed so far.
+    packed_groups: u64,
+    /// Groups a table counts before they are packed ([`TABLE_GROUPS`]; small in tests).
+    table_groups: usize,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally::with_table_groups(TABLE_GROUPS)
+    }
 }
 
 /// How many hits are counted together.
@@ -50,65 +65,12 @@ struct Pending {
     bytes: u64,
 }
 
-/// A live day's groups, by key number (high half) and site number (low half). The figures
+/// Groups being counted, by key number (high half) and site number (low half). The figures
 /// are in the table itself, so counting a hit touches one place in memory.
 #[derive(Debug, Default)]
 struct LiveDay {
     cells: CellTable,
     spread: Vec<[u32; 24]>,
-}
-
-/// One group's figures once its day is sealed, in 24 bytes: `span` packs the first time (18
-/// bits, seconds from the day's base), the last time's distance from it (17 bits) and the
-/// hits (29 bits). A day with a group beyond those limits is not sealed.
-#[derive(Debug, Clone, Copy)]
-struct SealedCell {
-    span: u64,
-    bytes: u64,
-    site: u32,
-    hours: u32,
-}
-
-impl SealedCell {
-    fn pack(site: u32, hours: u32, cell: &LiveCell) -> Option<SealedCell> {
-        let first = u64::from(cell.first);
-        let length = u64::from(cell.last.checked_sub(cell.first)?);
-        let hits = u64::from(cell.hits);
-        if first >= 1 << 18 || length >= 1 << 17 || hits >= 1 << 29 {
-            return None;
-        }
-        Some(SealedCell {
-            span: first | length << 18 | hits << 35,
-            bytes: cell.bytes,
-            site,
-            hours,
-        })
-    }
-
-    fn first(&self) -> u32 {
-        (self.span & ((1 << 18) - 1)) as u32
-    }
-
-    fn last(&self) -> u32 {
-        self.first() + ((self.span >> 18) & ((1 << 17) - 1)) as u32
-    }
-
-    fn hits(&self) -> u32 {
-        (self.span >> 35) as u32
-    }
-}
-
-#[derive(Debug, Default)]
-struct SealedDay {
-    /// (key number, index of its first cell), by key number.
-    runs: Vec<(u32, u32)>,
-    /// By key number, then site number.
-    cells: Vec<SealedCell>,
-    /// Per-hour counts of groups seen in more than one hour: a mask of the hours, then the
-    /// count of each hour in the mask, in order.
-    arena: Vec<u32>,
-    /// Hits counted after the day was sealed, merged with the sealed figures when unpacked.
-    late: Option<Box<LiveDay>>,
 }
 
 /// One group, unpacked.
@@ -124,8 +86,20 @@ pub(crate) struct Counted {
 pub(crate) struct OutOfRange;
 
 impl Tally {
+    fn with_table_groups(table_groups: usize) -> Tally {
+        Tally {
+            live: LiveDay::default(),
+            live_day: None,
+            earlier: FxHashMap::default(),
+            packed: FxHashMap::default(),
+            pending: Vec::new(),
+            packed_groups: 0,
+            table_groups,
+        }
+    }
+
     /// Counts one hit on the group (key, day, site); `hour` is its local hour. The hit is
-    /// queued and counted with the next few: [`flush`](Self::flush) before reading `groups`.
+    /// queued and counted with the next few: [`flush`](Self::flush) to count it now.
     pub(crate) fn add(
         &mut self,
         key: u32,
@@ -172,65 +146,104 @@ impl Tally {
             at,
             bytes,
         } = *hit;
-        let new = match self.live_day {
-            Some(live) if live == day => self.live.add(id, hour, at, bytes),
+        let full = match self.live_day {
+            Some(live) if live == day => self.live.add(id, hour, at, bytes, self.table_groups),
             Some(live) if live > day => {
-                if let Some(sealed) = self.sealed.get_mut(&day) {
-                    sealed.add(id, hour, at, bytes)
-                } else if let Some(unpacked) = self.unpacked.get_mut(&day) {
-                    unpacked.add(id, hour, at, bytes)
-                } else {
-                    // A day first seen after later ones: it starts sealed and empty.
-                    self.sealed.entry(day).or_default().add(id, hour, at, bytes)
+                let table = self.earlier.entry(day).or_default();
+                if table.add(id, hour, at, bytes, self.table_groups) {
+                    self.packed_groups += pack(&mut self.packed, day, table);
                 }
+                false
             }
             _ => {
                 if let Some(previous) = self.live_day {
-                    self.seal_live(previous);
+                    self.packed_groups += pack(&mut self.packed, previous, &mut self.live);
                 }
                 self.live_day = Some(day);
-                self.live.add(id, hour, at, bytes)
+                self.live.add(id, hour, at, bytes, self.table_groups)
             }
         };
-        self.groups += u64::from(new);
+        if full && let Some(live) = self.live_day {
+            self.packed_groups += pack(&mut self.packed, live, &mut self.live);
+        }
     }
 
-    /// Packs the live day away and empties the table for the next.
-    fn seal_live(&mut self, day: i32) {
-        match SealedDay::seal(&mut self.live) {
-            Some(sealed) => {
-                self.sealed.insert(day, sealed);
-                self.live.cells.clear();
-                self.live.spread.clear();
-            }
-            None => {
-                self.live.cells.rehash();
-                self.unpacked.insert(day, std::mem::take(&mut self.live));
-            }
+    /// How many groups have been counted: packs every table, so call it at the end of a file
+    /// (or of a batch of lines), not for every line.
+    pub(crate) fn groups(&mut self) -> u64 {
+        self.settle();
+        self.packed_groups
+    }
+
+    /// Counts the queued hits and packs every table.
+    fn settle(&mut self) {
+        self.flush();
+        if let Some(live) = self.live_day {
+            self.packed_groups += pack(&mut self.packed, live, &mut self.live);
         }
+        for (&day, table) in &mut self.earlier {
+            self.packed_groups += pack(&mut self.packed, day, table);
+        }
+        self.earlier.clear();
     }
 
     /// Every group, in no particular order.
     pub(crate) fn into_groups(mut self) -> Vec<Counted> {
-        self.flush();
-        let mut all = Vec::with_capacity(usize::try_from(self.groups).unwrap_or(0));
-        if let Some(day) = self.live_day {
-            self.live.unpack(day, &mut all);
-        }
-        for (day, sealed) in self.sealed {
-            sealed.unpack(day, &mut all);
-        }
-        for (day, unpacked) in self.unpacked {
-            unpacked.unpack(day, &mut all);
+        self.settle();
+        let mut all = Vec::with_capacity(usize::try_from(self.packed_groups).unwrap_or(0));
+        for (day, packed) in self.packed {
+            let base = base_of(day);
+            all.extend(packed.groups().map(|group| Counted {
+                key: (group.id >> 32) as u32,
+                day,
+                site: group.id as u32,
+                figures: Figures {
+                    first: base + i64::from(group.first),
+                    last: base + i64::from(group.last),
+                    hits: group.hits,
+                    bytes: group.bytes,
+                    hits_by_hour: group.hours.counts(group.hits),
+                },
+            }));
         }
         all
     }
 }
 
+/// Merges the table's groups into the day's packed groups and empties it; how many groups
+/// the day did not have.
+fn pack(packed: &mut FxHashMap<i32, PackedDay>, day: i32, table: &mut LiveDay) -> u64 {
+    if table.cells.len() == 0 {
+        return 0;
+    }
+    table.cells.sort_by_id();
+    let before = packed.remove(&day).unwrap_or_default();
+    let table_ref = &*table;
+    let after = before.merge(table_ref.cells.sorted().map(|(id, cell)| PackedGroup {
+        id,
+        first: cell.first,
+        last: cell.last,
+        hits: u64::from(cell.hits),
+        bytes: cell.bytes,
+        hours: if cell.hours & SPREAD != 0 {
+            Hours::Many(table_ref.hours_of(cell))
+        } else {
+            Hours::One(cell.hours as u8)
+        },
+    }));
+    let new = after.len().saturating_sub(before.len());
+    drop(before);
+    packed.insert(day, after);
+    table.cells.clear();
+    table.spread.clear();
+    new
+}
+
 impl LiveDay {
-    /// Counts a hit; true if it started a group.
-    fn add(&mut self, id: u64, hour: u32, at: u32, bytes: u64) -> bool {
-        let (cell, new) = self.cells.entry(id, || LiveCell {
+    /// Counts a hit; true if the table is full and should be packed: it holds `most` groups,
+    /// or a quarter as many spread over more than one hour (96 bytes each).
+    fn add(&mut self, id: u64, hour: u32, at: u32, bytes: u64, most: usize) -> bool {
+        let (cell, _) = self.cells.entry(id, || LiveCell {
             first: at,
             last: at,
             hits: 0,
@@ -254,9 +267,9 @@ impl LiveDay {
             self.spread.push(counts);
             cell.hours = SPREAD | spread_index;
         }
-        // A group's hits past u32::MAX in one day (50,000 a second all day) are not counted.
+        // A group's hits past u32::MAX in one table (50,000 a second all day) are not counted.
         cell.hits = cell.hits.saturating_add(1);
-        new
+        self.cells.len() >= most || self.spread.len() >= most / 4
     }
 
     fn hours_of(&self, cell: &LiveCell) -> [u32; 24] {
@@ -271,145 +284,6 @@ impl LiveDay {
             counts
         }
     }
-
-    fn unpack(&self, day: i32, into: &mut Vec<Counted>) {
-        let base = base_of(day);
-        into.extend(self.cells.iter().map(|(id, cell)| Counted {
-            key: (id >> 32) as u32,
-            day,
-            site: id as u32,
-            figures: Figures {
-                first: base + i64::from(cell.first),
-                last: base + i64::from(cell.last),
-                hits: u64::from(cell.hits),
-                bytes: cell.bytes,
-                hits_by_hour: self.hours_of(cell),
-            },
-        }));
-    }
-}
-
-impl SealedDay {
-    /// Packs a live day (sorting its table in place), or None if a group's figures or hours
-    /// would not fit.
-    fn seal(live: &mut LiveDay) -> Option<SealedDay> {
-        live.cells.sort_by_id();
-        let live = &*live;
-        let mut sealed = SealedDay {
-            runs: Vec::new(),
-            cells: Vec::with_capacity(live.cells.sorted().count()),
-            arena: Vec::new(),
-            late: None,
-        };
-        for (id, cell) in live.cells.sorted() {
-            let key = (id >> 32) as u32;
-            if sealed.runs.last().is_none_or(|&(last, _)| last != key) {
-                sealed
-                    .runs
-                    .push((key, u32::try_from(sealed.cells.len()).ok()?));
-            }
-            let hours = if cell.hours & SPREAD != 0 {
-                SPREAD | pack_hours(&mut sealed.arena, &live.hours_of(cell))?
-            } else {
-                cell.hours
-            };
-            sealed.cells.push(SealedCell::pack(id as u32, hours, cell)?);
-        }
-        sealed.runs.shrink_to_fit();
-        sealed.arena.shrink_to_fit();
-        Some(sealed)
-    }
-
-    /// Counts a hit that came after the day was sealed; true if it started a group.
-    fn add(&mut self, id: u64, hour: u32, at: u32, bytes: u64) -> bool {
-        let started_late = self.late.get_or_insert_default().add(id, hour, at, bytes);
-        started_late && self.find((id >> 32) as u32, id as u32).is_none()
-    }
-
-    fn find(&self, key: u32, site: u32) -> Option<usize> {
-        let run = self.runs.binary_search_by_key(&key, |&(k, _)| k).ok()?;
-        let start = self.runs.get(run)?.1 as usize;
-        let end = self
-            .runs
-            .get(run + 1)
-            .map_or(self.cells.len(), |&(_, next)| next as usize);
-        let cells = self.cells.get(start..end)?;
-        cells
-            .binary_search_by_key(&site, |cell| cell.site)
-            .ok()
-            .map(|found| start + found)
-    }
-
-    fn hours_of(&self, cell: &SealedCell) -> [u32; 24] {
-        let mut counts = [0; 24];
-        if cell.hours & SPREAD == 0 {
-            counts[cell.hours as usize % 24] = cell.hits();
-            return counts;
-        }
-        let offset = (cell.hours & !SPREAD) as usize;
-        let mask = self.arena.get(offset).copied().unwrap_or(0);
-        let mut next = offset + 1;
-        for (hour, count) in counts.iter_mut().enumerate() {
-            if mask & (1 << hour) != 0 {
-                *count = self.arena.get(next).copied().unwrap_or(0);
-                next += 1;
-            }
-        }
-        counts
-    }
-
-    fn unpack(mut self, day: i32, into: &mut Vec<Counted>) {
-        let base = base_of(day);
-        let mut late = self.late.take().map(|late| *late).unwrap_or_default();
-        for (run, &(key, start)) in self.runs.iter().enumerate() {
-            let end = self
-                .runs
-                .get(run + 1)
-                .map_or(self.cells.len(), |&(_, next)| next as usize);
-            for cell in self.cells.get(start as usize..end).unwrap_or(&[]) {
-                let mut figures = Figures {
-                    first: base + i64::from(cell.first()),
-                    last: base + i64::from(cell.last()),
-                    hits: u64::from(cell.hits()),
-                    bytes: cell.bytes,
-                    hits_by_hour: self.hours_of(cell),
-                };
-                let id = (u64::from(key) << 32) | u64::from(cell.site);
-                if let Some(extra) = late.cells.take(id) {
-                    figures.first = figures.first.min(base + i64::from(extra.first));
-                    figures.last = figures.last.max(base + i64::from(extra.last));
-                    figures.hits += u64::from(extra.hits);
-                    figures.bytes = figures.bytes.saturating_add(extra.bytes);
-                    for (count, more) in figures.hits_by_hour.iter_mut().zip(late.hours_of(&extra))
-                    {
-                        *count = count.saturating_add(more);
-                    }
-                }
-                into.push(Counted {
-                    key,
-                    day,
-                    site: cell.site,
-                    figures,
-                });
-            }
-        }
-        late.unpack(day, into);
-    }
-}
-
-/// Appends a mask and the non-zero counts to the arena; the offset of the mask.
-fn pack_hours(arena: &mut Vec<u32>, counts: &[u32; 24]) -> Option<u32> {
-    let offset = u32::try_from(arena.len())
-        .ok()
-        .filter(|o| o & SPREAD == 0)?;
-    let mask = counts
-        .iter()
-        .enumerate()
-        .filter(|(_, count)| **count > 0)
-        .fold(0u32, |mask, (hour, _)| mask | 1 << hour);
-    arena.push(mask);
-    arena.extend(counts.iter().copied().filter(|&count| count > 0));
-    Some(offset)
 }
 
 #[cfg(test)]
@@ -437,13 +311,20 @@ mod tests {
         groups
     }
 
-    fn counted(hits: &[(u32, u32, i32, u8, i64, u64)]) -> BTreeMap<(u32, i32, u32), Figures> {
-        let mut tally = Tally::default();
-        for &(key, site, day, hour, at, bytes) in hits {
+    /// The hits counted by a tally whose tables are packed every `table_groups` groups, with
+    /// the count of groups asked for halfway (which packs every table) as well as at the end.
+    fn counted(
+        hits: &[(u32, u32, i32, u8, i64, u64)],
+        table_groups: usize,
+    ) -> BTreeMap<(u32, i32, u32), Figures> {
+        let mut tally = Tally::with_table_groups(table_groups);
+        for (index, &(key, site, day, hour, at, bytes)) in hits.iter().enumerate() {
             tally.add(key, site, day, hour, at, bytes).unwrap();
+            if index == hits.len() / 2 {
+                assert_eq!(tally.groups(), expected(&hits[..=index]).len() as u64);
+            }
         }
-        tally.flush();
-        let groups = tally.groups;
+        let groups = tally.groups();
         let all: BTreeMap<_, _> = tally
             .into_groups()
             .into_iter()
@@ -454,8 +335,8 @@ mod tests {
     }
 
     #[test]
-    fn sealed_live_and_late_groups_all_count_the_same_as_a_plain_map() {
-        // Days 0 to 5 in order, then lines for days already sealed: some for groups they
+    fn live_packed_and_late_groups_all_count_the_same_as_a_plain_map() {
+        // Days 0 to 5 in order, then lines for days already packed: some for groups they
         // have (in a new hour, and in the same hour), some for new groups.
         let mut hits = Vec::new();
         let mut seed: u64 = 7;
@@ -487,13 +368,21 @@ mod tests {
         hits.push((1, 1, -3, 23, -3 * 86_400 + 23 * 3_600, 9));
         hits.push((1, 1, 400, 0, 400 * 86_400, 9));
         hits.push((1, 1, -3, 1, -3 * 86_400 + 3_600, 9));
-        assert_eq!(counted(&hits), expected(&hits));
+        // Tables packed at the usual size (a day at a time here), every few groups, and
+        // after every hit.
+        for table_groups in [TABLE_GROUPS, 40, 9, 1] {
+            assert_eq!(
+                counted(&hits, table_groups),
+                expected(&hits),
+                "{table_groups}"
+            );
+        }
     }
 
     #[test]
     fn a_group_seen_in_one_hour_keeps_its_count_in_that_hour() {
         let hits = [(1, 2, 10, 9, 10 * 86_400 + 9 * 3_600, 5); 3];
-        let groups = counted(&hits);
+        let groups = counted(&hits, 1);
         let figures = &groups[&(1, 10, 2)];
         assert_eq!(figures.hits, 3);
         assert_eq!(figures.hits_by_hour[9], 3);
