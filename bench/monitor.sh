@@ -305,7 +305,12 @@ while IFS='|' read -r format store best rss goaccess_seconds note; do
     row "$format: durable pipeline ($store)" ">= 4x" "-" "not run: $note"
   else
     speed=$(ratio "$goaccess_seconds" "$best")
-    row "$format: durable pipeline ($store), $best s, $(mib "$rss") MiB${note:+, $note}" ">= 4x" "${speed}x" "$(verdict "$(ge "$speed" 4)")"
+    if [ "$store" = SQLite ]; then
+      row "$format: durable pipeline ($store), $best s, $(mib "$rss") MiB${note:+, $note}" ">= 4x" "${speed}x" "$(verdict "$(ge "$speed" 4)")"
+    else
+      # The issue sets the 4x target on SQLite and asks for PostgreSQL to be reported.
+      row "$format: durable pipeline ($store, reported), $best s, $(mib "$rss") MiB${note:+, $note}" "-" "${speed}x" "-"
+    fi
   fi
 done <"$WORK/durable.txt"
 
