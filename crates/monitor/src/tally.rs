@@ -225,11 +225,7 @@ fn pack(packed: &mut FxHashMap<i32, PackedDay>, day: i32, table: &mut LiveDay) -
         last: cell.last,
         hits: u64::from(cell.hits),
         bytes: cell.bytes,
-        hours: if cell.hours & SPREAD != 0 {
-            Hours::Many(table_ref.hours_of(cell))
-        } else {
-            Hours::One(cell.hours as u8)
-        },
+        hours: table_ref.hours(cell),
     }));
     let new = after.len().saturating_sub(before.len());
     drop(before);
@@ -272,17 +268,17 @@ impl LiveDay {
         self.cells.len() >= most || self.spread.len() >= most / 4
     }
 
-    fn hours_of(&self, cell: &LiveCell) -> [u32; 24] {
-        if cell.hours & SPREAD != 0 {
+    /// A cell's hours: the one hour of all its hits, or its counts in the spread table.
+    fn hours(&self, cell: &LiveCell) -> Hours {
+        if cell.hours & SPREAD == 0 {
+            return Hours::One((cell.hours % 24) as u8);
+        }
+        Hours::Many(
             self.spread
                 .get((cell.hours & !SPREAD) as usize)
                 .copied()
-                .unwrap_or([0; 24])
-        } else {
-            let mut counts = [0; 24];
-            counts[cell.hours as usize % 24] = cell.hits;
-            counts
-        }
+                .unwrap_or([0; 24]),
+        )
     }
 }
 
